@@ -1,0 +1,223 @@
+package app.candor;
+
+import app.candor.core.access.PurposeGate;
+import app.candor.core.audit.AccessLog;
+import app.candor.core.auth.AdminToken;
+import app.candor.core.auth.Authenticator;
+import app.candor.core.auth.ServiceRegistry;
+import app.candor.core.auth.UserTokens;
+import app.candor.core.catalog.Catalog;
+import app.candor.core.config.Config;
+import app.candor.core.config.ConfigException;
+import app.candor.core.consent.ConsentLedger;
+import app.candor.core.crypto.BlindIndex;
+import app.candor.core.crypto.MasterKey;
+import app.candor.core.crypto.SubjectKeys;
+import app.candor.core.store.Database;
+import app.candor.http.HttpServer;
+import app.candor.personal.OutboxSender;
+import app.candor.personal.PersonalData;
+import app.candor.personal.PersonalService;
+import app.candor.personal.SignIn;
+import app.candor.privacy.LedgerData;
+import app.candor.privacy.PrivacyService;
+import app.candor.privacy.SubjectData;
+import app.candor.privacy.Transparency;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The composition root: builds the whole graph with plain constructors, in dependency order. The
+ * CLI and the tests build Candor the same way; only the configuration differs.
+ */
+public final class Candor implements AutoCloseable {
+
+  private final Config config;
+  private final Database database;
+  private final MasterKey masterKey;
+  private final SubjectKeys subjectKeys;
+  private final Catalog catalog;
+  private final ConsentLedger consents;
+  private final AccessLog accessLog;
+  private final ServiceRegistry services;
+  private final AdminToken adminToken;
+  private final Authenticator authenticator;
+  private final PersonalService people;
+  private final OutboxSender outbox;
+  private final SignIn signIn;
+  private final PrivacyService privacy;
+  private final Transparency transparency;
+  private final PrometheusMeterRegistry metrics;
+  private Optional<Javalin> server = Optional.empty();
+
+  private Candor(Config config, Clock clock) {
+    this.config = config;
+    prepareDataDir(config.dataDir());
+    this.database = openDatabase(config);
+    try {
+      this.masterKey = MasterKey.loadOrCreate(config.masterKeyFile());
+      this.subjectKeys = new SubjectKeys(database, masterKey, clock);
+      BlindIndex blindIndex = BlindIndex.loadOrCreate(database, masterKey);
+      this.catalog = Catalog.standard();
+      this.consents = new ConsentLedger(database, clock);
+      this.accessLog = new AccessLog(database, clock);
+      this.services = new ServiceRegistry(database, clock);
+      UserTokens userTokens = new UserTokens(database, clock);
+      this.adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
+      this.authenticator = new Authenticator(adminToken, services, userTokens);
+      PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys);
+      this.people = new PersonalService(database, subjectKeys, blindIndex, gate, clock);
+      this.outbox = new OutboxSender(clock);
+      this.signIn = new SignIn(people, userTokens, outbox, clock);
+      List<SubjectData> providers =
+          List.of(
+              new PersonalData(people, userTokens, outbox), new LedgerData(consents, accessLog));
+      this.privacy =
+          new PrivacyService(catalog, providers, subjectKeys, subjectKeys, gate, database, clock);
+      this.transparency = new Transparency(catalog, providers, config.appName(), clock);
+      this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      new JvmMemoryMetrics().bindTo(metrics);
+      new JvmGcMetrics().bindTo(metrics);
+      new JvmThreadMetrics().bindTo(metrics);
+      new ProcessorMetrics().bindTo(metrics);
+      new UptimeMetrics().bindTo(metrics);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** Builds Candor from {@code config}: opens the database, migrates it, loads the keys. */
+  public static Candor open(Config config) {
+    return open(config, Clock.systemUTC());
+  }
+
+  public static Candor open(Config config, Clock clock) {
+    return new Candor(
+        Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock, "clock"));
+  }
+
+  /** Starts the HTTP server on the configured port; returns the port actually bound. */
+  public synchronized int start() {
+    Javalin app = HttpServer.create(this);
+    app.start(config.port());
+    server = Optional.of(app);
+    return app.port();
+  }
+
+  /** Stops the HTTP server (finishing requests in flight) and closes the database. */
+  @Override
+  public synchronized void close() {
+    server.ifPresent(Javalin::stop);
+    server = Optional.empty();
+    metrics.close();
+    database.close();
+  }
+
+  public static String version() {
+    return Optional.ofNullable(Candor.class.getPackage().getImplementationVersion()).orElse("dev");
+  }
+
+  private static void prepareDataDir(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      try {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } catch (UnsupportedOperationException e) {
+        // Not a POSIX file system.
+      }
+    } catch (IOException e) {
+      throw new ConfigException(
+          "cannot create CANDOR_DATA_DIR " + dir.toAbsolutePath() + ": " + e.getMessage());
+    }
+  }
+
+  private static Database openDatabase(Config config) {
+    Optional<String> url = config.dbUrl();
+    if (url.isPresent() && url.get().startsWith("jdbc:postgresql:")) {
+      return Database.postgres(url.get());
+    }
+    if (url.isPresent()) {
+      return Database.sqlite(Path.of(url.get().substring("jdbc:sqlite:".length())));
+    }
+    return Database.sqlite(config.dataDir().resolve("candor.db"));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public MasterKey masterKey() {
+    return masterKey;
+  }
+
+  public SubjectKeys subjectKeys() {
+    return subjectKeys;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public ConsentLedger consents() {
+    return consents;
+  }
+
+  public AccessLog accessLog() {
+    return accessLog;
+  }
+
+  public ServiceRegistry services() {
+    return services;
+  }
+
+  public AdminToken adminToken() {
+    return adminToken;
+  }
+
+  public Authenticator authenticator() {
+    return authenticator;
+  }
+
+  public PersonalService people() {
+    return people;
+  }
+
+  public Optional<OutboxSender> outbox() {
+    return Optional.of(outbox);
+  }
+
+  public SignIn signIn() {
+    return signIn;
+  }
+
+  public PrivacyService privacy() {
+    return privacy;
+  }
+
+  public Transparency transparency() {
+    return transparency;
+  }
+
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,76 @@
+package app.candor.cli;
+
+import app.candor.Candor;
+import app.candor.core.config.Config;
+import app.candor.core.config.ConfigException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts Candor with the demo data set in its own data directory ({@code ./candor-demo-data} unless
+ * {@code --data-dir} or {@code CANDOR_DATA_DIR} says otherwise) and prints where to go, the admin
+ * token and the demo services' keys (re-issued at every demo start).
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = "Start Candor with demo services and people, and print the URLs and keys.")
+final class DemoCommand implements Callable<Integer> {
+  @Mixin Options options = new Options();
+
+  @Option(names = "--people", description = "how many demo people (default ${DEFAULT-VALUE})")
+  int people = 300;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (options.dataDir == null && Options.env("CANDOR_DATA_DIR").isEmpty()) {
+      options.dataDir = Path.of("candor-demo-data");
+    }
+    Candor candor;
+    try {
+      Config config = options.config(System.getenv());
+      if (config.adminToken().isEmpty()) {
+        // A demo prints a usable admin token every time it starts.
+        java.nio.file.Files.deleteIfExists(config.dataDir().resolve("admin-token.sha256"));
+      }
+      candor = Candor.open(config);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    } catch (java.io.IOException e) {
+      System.err.println("cannot prepare the demo data directory: " + e.getMessage());
+      return 2;
+    }
+    int created = DemoData.people(candor, people, 42);
+    Map<String, String> keys = DemoData.services(candor);
+    ServeCommand.runUntilStopped(
+        candor,
+        () -> {
+          Banner.print(candor, true);
+          System.out.println(
+              "Demo data: "
+                  + (created > 0 ? created + " people created" : "people from an earlier run")
+                  + " in "
+                  + candor.config().dataDir().toAbsolutePath());
+          System.out.println("Demo service keys (re-issued at every demo start):");
+          keys.forEach(
+              (name, key) ->
+                  System.out.printf(
+                      "  %-5s %s  purposes: %s%n", name, key, DemoData.SERVICES.get(name)));
+          String base = "http://localhost:" + candor.config().port();
+          System.out.println("\nTry:");
+          System.out.println("  curl " + base + "/v1/transparency");
+          System.out.println(
+              "  curl -H 'Authorization: Bearer "
+                  + keys.get("chat")
+                  + "' -H 'Candor-Purpose: messaging' "
+                  + base
+                  + "/v1/users/<id>");
+        });
+    return 0;
+  }
+}

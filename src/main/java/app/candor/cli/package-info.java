@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.access;
+
+import org.jspecify.annotations.NullMarked;

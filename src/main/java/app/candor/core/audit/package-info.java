@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.audit;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.auth;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,230 @@
+package app.candor.core.catalog;
+
+import static app.candor.core.catalog.Purpose.ACCOUNT;
+import static app.candor.core.catalog.Purpose.MESSAGING;
+import static app.candor.core.catalog.Purpose.PAYMENTS;
+import static app.candor.core.catalog.Purpose.PERSONALIZATION;
+import static app.candor.core.catalog.Purpose.PERSONALIZED_ADS;
+import static app.candor.core.catalog.Purpose.SAFETY;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The single source of truth: every field Candor stores about a person, declared once. No catalog
+ * entry, no storage: {@code CatalogSchemaTest} fails when a column holding personal data is not
+ * declared here. Reports, exports, erasure and the transparency page are generated from it.
+ */
+public final class Catalog {
+
+  private static final String UNTIL_ERASED = "Until you erase your account";
+
+  private final Map<String, FieldSpec> fields;
+  private final Map<String, String> technicalColumns;
+
+  private Catalog(List<FieldSpec> fields, Map<String, String> technicalColumns) {
+    Map<String, FieldSpec> byId = new LinkedHashMap<>();
+    for (FieldSpec field : fields) {
+      if (byId.put(field.id(), field) != null) {
+        throw new IllegalStateException("field declared twice: " + field.id());
+      }
+    }
+    this.fields = Collections.unmodifiableMap(byId);
+    this.technicalColumns = Map.copyOf(technicalColumns);
+  }
+
+  /** The catalog of this version of Candor. */
+  public static Catalog standard() {
+    List<FieldSpec> fields = new ArrayList<>();
+    fields.add(
+        personal(
+            "name",
+            "Your name as shown to your contacts and on receipts.",
+            Set.of(ACCOUNT, MESSAGING, PAYMENTS, SAFETY),
+            Sensitivity.MEDIUM,
+            "people.name_ct"));
+    fields.add(
+        personal(
+            "phone",
+            "Your mobile number in international format, used to sign in and verify you.",
+            Set.of(ACCOUNT, PAYMENTS, SAFETY),
+            Sensitivity.HIGH,
+            "people.phone_ct",
+            "people.phone_bidx"));
+    fields.add(
+        personal(
+            "email",
+            "Your email address, used to sign in, verify you and send receipts.",
+            Set.of(ACCOUNT, PAYMENTS, SAFETY),
+            Sensitivity.HIGH,
+            "people.email_ct",
+            "people.email_bidx"));
+    fields.add(
+        personal(
+            "birthDate",
+            "Your date of birth, to check age limits and personalize content if you allow it.",
+            Set.of(ACCOUNT, PERSONALIZATION, PERSONALIZED_ADS),
+            Sensitivity.HIGH,
+            "people.birth_date_ct"));
+    fields.add(
+        personal(
+            "gender",
+            "Your gender as you gave it, for personalized content if you allow it.",
+            Set.of(PERSONALIZATION, PERSONALIZED_ADS),
+            Sensitivity.MEDIUM,
+            "people.gender_ct"));
+    fields.add(
+        personal(
+            "occupation",
+            "Your occupation as you gave it, for personalized content if you allow it.",
+            Set.of(PERSONALIZATION, PERSONALIZED_ADS),
+            Sensitivity.MEDIUM,
+            "people.occupation_ct"));
+    fields.add(
+        new FieldSpec(
+            "personal.phoneVerified",
+            Category.PERSONAL,
+            "When you proved you own your phone number with a one-time code.",
+            Set.of(ACCOUNT, SAFETY),
+            Sensitivity.LOW,
+            UNTIL_ERASED,
+            false,
+            Set.of("people.phone_verified_at")));
+    fields.add(
+        new FieldSpec(
+            "personal.emailVerified",
+            Category.PERSONAL,
+            "When you proved you own your email address with a one-time code.",
+            Set.of(ACCOUNT, SAFETY),
+            Sensitivity.LOW,
+            UNTIL_ERASED,
+            false,
+            Set.of("people.email_verified_at")));
+    fields.add(
+        new FieldSpec(
+            "personal.consents",
+            Category.PERSONAL,
+            "The choices you made about each purpose, and every change: when, and through which"
+                + " app or page.",
+            Set.of(ACCOUNT),
+            Sensitivity.LOW,
+            UNTIL_ERASED,
+            false,
+            Set.of(
+                "consents.purpose",
+                "consents.granted",
+                "consents.level",
+                "consents.source",
+                "consents.updated_at",
+                "consent_events.purpose",
+                "consent_events.granted",
+                "consent_events.level",
+                "consent_events.source",
+                "consent_events.at")));
+    fields.add(
+        new FieldSpec(
+            "personal.accessLog",
+            Category.PERSONAL,
+            "Every read of your data by a service or an operator: who, for which purpose, which"
+                + " fields, when.",
+            Set.of(ACCOUNT),
+            Sensitivity.LOW,
+            UNTIL_ERASED,
+            false,
+            Set.of(
+                "access_log.at", "access_log.caller", "access_log.purpose", "access_log.fields")));
+    fields.add(
+        new FieldSpec(
+            "personal.signInSessions",
+            Category.PERSONAL,
+            "Your signed-in sessions: when each began and when it expires (the token itself is"
+                + " stored only as a hash).",
+            Set.of(ACCOUNT, SAFETY),
+            Sensitivity.LOW,
+            "Until the session expires, then removed at the next erasure or clean-up",
+            false,
+            Set.of("user_tokens.token_hash", "user_tokens.created_at", "user_tokens.expires_at")));
+    fields.add(
+        new FieldSpec(
+            "personal.verificationCodes",
+            Category.PERSONAL,
+            "One-time sign-in codes sent to you: channel, when, attempts. The code and the address"
+                + " are stored only as keyed hashes.",
+            Set.of(ACCOUNT, SAFETY),
+            Sensitivity.LOW,
+            "10 minutes of validity; the record is kept until you erase your account",
+            false,
+            Set.of(
+                "otp_verifications.channel",
+                "otp_verifications.target_bidx",
+                "otp_verifications.code_hash",
+                "otp_verifications.created_at",
+                "otp_verifications.expires_at",
+                "otp_verifications.attempts",
+                "otp_verifications.consumed_at")));
+
+    Map<String, String> technical = new LinkedHashMap<>();
+    technical.put("people.field_times", "when each field was first and last collected");
+    technical.put("people.created_at", "when the record was created");
+    technical.put("people.updated_at", "when the record last changed");
+    technical.put("subject_keys.wrapped_keyset", "the person's encryption key, itself encrypted");
+    technical.put("subject_keys.created_at", "when the person's key was made");
+    technical.put("consent_events.id", "random row id");
+    technical.put("access_log.id", "random row id");
+    technical.put("otp_verifications.id", "random verification id");
+    technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
+    technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
+    return new Catalog(fields, technical);
+  }
+
+  private static FieldSpec personal(
+      String name, String description, Set<Purpose> purposes, Sensitivity s, String... columns) {
+    return new FieldSpec(
+        "personal." + name,
+        Category.PERSONAL,
+        description,
+        purposes,
+        s,
+        UNTIL_ERASED,
+        true,
+        Set.copyOf(Arrays.asList(columns)));
+  }
+
+  public List<FieldSpec> fields() {
+    return List.copyOf(fields.values());
+  }
+
+  public List<FieldSpec> fields(Category category) {
+    return fields.values().stream().filter(f -> f.category() == category).toList();
+  }
+
+  public Optional<FieldSpec> field(String id) {
+    return Optional.ofNullable(fields.get(id));
+  }
+
+  public FieldSpec require(String id) {
+    FieldSpec spec = fields.get(id);
+    if (spec == null) {
+      throw new IllegalArgumentException("not in the catalog: " + id);
+    }
+    return spec;
+  }
+
+  /** Columns in personal tables that hold no personal data themselves, with why. */
+  public Map<String, String> technicalColumns() {
+    return technicalColumns;
+  }
+
+  /** Every purpose that may read at least one field of {@code category}. */
+  public Set<Purpose> purposes(Category category) {
+    java.util.EnumSet<Purpose> out = java.util.EnumSet.noneOf(Purpose.class);
+    fields(category).forEach(f -> out.addAll(f.purposes()));
+    return out;
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.catalog;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.config;
+
+import org.jspecify.annotations.NullMarked;

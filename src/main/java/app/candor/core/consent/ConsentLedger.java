@@ -1,0 +1,235 @@
+package app.candor.core.consent;
+
+import app.candor.core.catalog.Purpose;
+import app.candor.core.errors.CandorException;
+import app.candor.core.store.Database;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Each person's choices per purpose, with the full history of changes. Purposes start at their
+ * default (consent purposes off); only explicit decisions are stored. A withdrawal takes effect for
+ * the very next read, because every gate check reads the ledger.
+ */
+public final class ConsentLedger {
+
+  /** The current state of one purpose for one person. */
+  public record State(
+      Purpose purpose,
+      boolean granted,
+      Optional<String> level,
+      boolean required,
+      Optional<Instant> updatedAt,
+      Optional<String> source) {}
+
+  /** One decision in the history. */
+  public record Event(
+      Purpose purpose, boolean granted, Optional<String> level, String source, Instant at) {}
+
+  private final Database db;
+  private final Clock clock;
+
+  public ConsentLedger(Database db, Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public List<State> current(String subjectId) {
+    Map<Purpose, State> stored = new EnumMap<>(Purpose.class);
+    db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT purpose, granted, level, updated_at, source FROM consents"
+                            + " WHERE subject_id = :s")
+                    .bind("s", subjectId)
+                    .map(
+                        (rs, ctx) -> {
+                          Purpose p = Purpose.byId(rs.getString(1)).orElseThrow();
+                          return new State(
+                              p,
+                              rs.getBoolean(2),
+                              Optional.ofNullable(rs.getString(3)),
+                              !p.withdrawable(),
+                              Optional.of(Instant.ofEpochMilli(rs.getLong(4))),
+                              Optional.of(rs.getString(5)));
+                        })
+                    .list())
+        .forEach(s -> stored.put(s.purpose(), s));
+    List<State> out = new ArrayList<>();
+    for (Purpose p : Purpose.values()) {
+      out.add(
+          stored.getOrDefault(
+              p,
+              new State(
+                  p,
+                  p.defaultGranted(),
+                  Optional.empty(),
+                  !p.withdrawable(),
+                  Optional.empty(),
+                  Optional.empty())));
+    }
+    return out;
+  }
+
+  public State state(String subjectId, Purpose purpose) {
+    return current(subjectId).stream()
+        .filter(s -> s.purpose() == purpose)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  public boolean holds(String subjectId, Purpose purpose) {
+    if (!purpose.withdrawable()) {
+      return true;
+    }
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT granted FROM consents WHERE subject_id = :s AND purpose = :p")
+                .bind("s", subjectId)
+                .bind("p", purpose.id())
+                .mapTo(Boolean.class)
+                .findOne()
+                .orElse(purpose.defaultGranted()));
+  }
+
+  /**
+   * Records a decision. Withdrawing a purpose that cannot be withdrawn is a conflict; a level is
+   * required when granting {@code location} and refused for every other purpose.
+   */
+  public State decide(
+      String subjectId, Purpose purpose, boolean granted, Optional<String> level, String source) {
+    Optional<String> effectiveLevel = validateLevel(purpose, granted, level);
+    if (!granted && !purpose.withdrawable()) {
+      throw CandorException.conflict(
+          "'"
+              + purpose.id()
+              + "' is based on "
+              + purpose.basis().label()
+              + " and cannot be withdrawn; erase the account to end it");
+    }
+    long now = clock.millis();
+    db.useTransaction(h -> write(h, subjectId, purpose, granted, effectiveLevel, source, now));
+    return new State(
+        purpose,
+        granted,
+        effectiveLevel,
+        !purpose.withdrawable(),
+        Optional.of(Instant.ofEpochMilli(now)),
+        Optional.of(source));
+  }
+
+  /** Writes a decision inside the caller's transaction (used when creating people in bulk). */
+  public void write(
+      Handle h,
+      String subjectId,
+      Purpose purpose,
+      boolean granted,
+      Optional<String> level,
+      String source,
+      long now) {
+    int updated =
+        h.createUpdate(
+                "UPDATE consents SET granted = :g, level = :l, source = :src, updated_at = :t"
+                    + " WHERE subject_id = :s AND purpose = :p")
+            .bind("g", granted)
+            .bind("l", level.orElse(null))
+            .bind("src", source)
+            .bind("t", now)
+            .bind("s", subjectId)
+            .bind("p", purpose.id())
+            .execute();
+    if (updated == 0) {
+      h.createUpdate(
+              "INSERT INTO consents (subject_id, purpose, granted, level, source, updated_at)"
+                  + " VALUES (:s, :p, :g, :l, :src, :t)")
+          .bind("g", granted)
+          .bind("l", level.orElse(null))
+          .bind("src", source)
+          .bind("t", now)
+          .bind("s", subjectId)
+          .bind("p", purpose.id())
+          .execute();
+    }
+    h.createUpdate(
+            "INSERT INTO consent_events (id, subject_id, purpose, granted, level, source, at)"
+                + " VALUES (:id, :s, :p, :g, :l, :src, :t)")
+        .bind("id", UUID.randomUUID().toString())
+        .bind("s", subjectId)
+        .bind("p", purpose.id())
+        .bind("g", granted)
+        .bind("l", level.orElse(null))
+        .bind("src", source)
+        .bind("t", now)
+        .execute();
+  }
+
+  private static Optional<String> validateLevel(
+      Purpose purpose, boolean granted, Optional<String> level) {
+    if (!purpose.hasLevels()) {
+      if (level.isPresent()) {
+        throw CandorException.invalid("level", "only the 'location' purpose takes a level");
+      }
+      return Optional.empty();
+    }
+    if (!granted) {
+      if (level.isPresent()) {
+        throw CandorException.invalid("level", "a withdrawn location consent has no level");
+      }
+      return Optional.empty();
+    }
+    if (level.isEmpty()) {
+      throw CandorException.invalid(
+          "level", "required when granting 'location': one of " + Purpose.LOCATION_LEVELS);
+    }
+    if (!Purpose.LOCATION_LEVELS.contains(level.get())) {
+      throw CandorException.invalid("level", "must be one of " + Purpose.LOCATION_LEVELS);
+    }
+    return level;
+  }
+
+  public List<Event> history(String subjectId) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT purpose, granted, level, source, at FROM consent_events"
+                        + " WHERE subject_id = :s ORDER BY at, id")
+                .bind("s", subjectId)
+                .map(
+                    (rs, ctx) ->
+                        new Event(
+                            Purpose.byId(rs.getString(1)).orElseThrow(),
+                            rs.getBoolean(2),
+                            Optional.ofNullable(rs.getString(3)),
+                            rs.getString(4),
+                            Instant.ofEpochMilli(rs.getLong(5))))
+                .list());
+  }
+
+  /** Deletes the person's consents and history inside the caller's transaction. */
+  public int erase(Handle h, String subjectId) {
+    int events =
+        h.createUpdate("DELETE FROM consent_events WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
+    int current =
+        h.createUpdate("DELETE FROM consents WHERE subject_id = :s").bind("s", subjectId).execute();
+    return events + current;
+  }
+
+  /** How many people have made at least one decision. */
+  public long subjectsWithDecisions() {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(DISTINCT subject_id) FROM consents")
+                .mapTo(Long.class)
+                .one());
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.consent;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,39 @@
+package app.candor.core.crypto;
+
+import com.google.crypto.tink.Aead;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+/**
+ * Encrypts one field of one person. The person id and the field name are the associated data, so a
+ * ciphertext copied to another row or another field fails to decrypt instead of lying.
+ */
+public final class FieldCipher {
+  private FieldCipher() {}
+
+  public static String encrypt(Aead aead, String subjectId, String field, String plaintext) {
+    try {
+      byte[] ct =
+          aead.encrypt(
+              plaintext.getBytes(StandardCharsets.UTF_8), associatedData(subjectId, field));
+      return Base64.getEncoder().encodeToString(ct);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("encryption failed for field " + field, e);
+    }
+  }
+
+  public static String decrypt(Aead aead, String subjectId, String field, String ciphertext) {
+    try {
+      byte[] pt =
+          aead.decrypt(Base64.getDecoder().decode(ciphertext), associatedData(subjectId, field));
+      return new String(pt, StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("decryption failed for field " + field, e);
+    }
+  }
+
+  private static byte[] associatedData(String subjectId, String field) {
+    return (subjectId + "|" + field).getBytes(StandardCharsets.UTF_8);
+  }
+}

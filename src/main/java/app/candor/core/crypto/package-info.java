@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.crypto;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.errors;
+
+import org.jspecify.annotations.NullMarked;

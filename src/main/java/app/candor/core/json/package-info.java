@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.json;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,179 @@
+package app.candor.core.store;
+
+import app.candor.core.config.ConfigException;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.Jdbi;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The system of record: a HikariCP pool, Flyway migrations and Jdbi over either the embedded SQLite
+ * file or PostgreSQL. Callers get handles through callbacks, so none can leak.
+ */
+public final class Database implements AutoCloseable {
+
+  /** The two supported engines; SQL that must differ asks for the dialect. */
+  public enum Dialect {
+    SQLITE,
+    POSTGRESQL
+  }
+
+  private final HikariDataSource pool;
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final Path sqliteFile;
+
+  private Database(HikariDataSource pool, Dialect dialect, Path sqliteFile) {
+    this.pool = pool;
+    this.dialect = dialect;
+    this.sqliteFile = sqliteFile;
+    this.jdbi = Jdbi.create(pool);
+  }
+
+  /** Opens the embedded database file at {@code file}, creating it when absent. */
+  public static Database sqlite(Path file) {
+    Objects.requireNonNull(file, "file");
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    } catch (java.io.IOException e) {
+      throw new ConfigException(
+          "cannot create the data directory " + file.getParent() + ": " + e.getMessage());
+    }
+    SQLiteConfig sqlite = new SQLiteConfig();
+    sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // FULL: an acknowledged commit is on disk, even after kill -9 or power loss.
+    sqlite.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    sqlite.setBusyTimeout(30_000);
+    sqlite.enforceForeignKeys(true);
+    // Writers take the lock at BEGIN, so two writers never deadlock on an upgrade.
+    sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    // Deleted rows are overwritten with zeros, so erased people cannot be carved from the file.
+    sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
+    SQLiteDataSource source = new SQLiteDataSource(sqlite);
+    source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    HikariConfig hikari = new HikariConfig();
+    hikari.setDataSource(source);
+    hikari.setPoolName("candor-sqlite");
+    hikari.setMaximumPoolSize(4);
+    hikari.setConnectionTimeout(30_000);
+    return migrate(new HikariDataSource(hikari), Dialect.SQLITE, file);
+  }
+
+  /** Connects to PostgreSQL at {@code jdbcUrl}. */
+  public static Database postgres(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(jdbcUrl);
+    hikari.setPoolName("candor-postgresql");
+    hikari.setMaximumPoolSize(8);
+    hikari.setConnectionTimeout(10_000);
+    try {
+      return migrate(new HikariDataSource(hikari), Dialect.POSTGRESQL, null);
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          "cannot connect to PostgreSQL at the CANDOR_DB_URL given ("
+              + rootMessage(e)
+              + "); check host, port, database and credentials");
+    }
+  }
+
+  private static Database migrate(HikariDataSource pool, Dialect dialect, Path file) {
+    try {
+      Flyway.configure()
+          .dataSource(pool)
+          .locations("classpath:db/migration/common")
+          .load()
+          .migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+    return new Database(pool, dialect, file);
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public <R, X extends Exception> R inTransaction(HandleCallback<R, X> callback) throws X {
+    return jdbi.inTransaction(callback);
+  }
+
+  public <X extends Exception> void useTransaction(HandleConsumer<X> callback) throws X {
+    jdbi.useTransaction(callback);
+  }
+
+  public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {
+    return jdbi.withHandle(callback);
+  }
+
+  /** True when the database answers a trivial query. */
+  public boolean ready() {
+    try {
+      return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * After an erasure: moves the write-ahead log into the main file and truncates it, so old page
+   * images holding the erased rows do not linger in the WAL file. A no-op on PostgreSQL, whose
+   * files never held the plaintext.
+   */
+  public void flushErasedPages() {
+    if (dialect == Dialect.SQLITE) {
+      jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+  }
+
+  /** The embedded database file, when there is one. */
+  public java.util.Optional<Path> file() {
+    return java.util.Optional.ofNullable(sqliteFile);
+  }
+
+  /** True when {@code e} was caused by a unique or primary key violation, on either engine. */
+  public static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.sqlite.SQLiteException s) {
+        int code = s.getResultCode().code;
+        return code == 2067 || code == 1555; // CONSTRAINT_UNIQUE, CONSTRAINT_PRIMARYKEY
+      }
+      if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** For tools that need plain JDBC metadata (schema checks). */
+  public <R> R withConnection(java.util.function.Function<java.sql.Connection, R> work) {
+    return jdbi.withHandle(h -> work.apply(h.getConnection()));
+  }
+
+  public Handle open() {
+    return jdbi.open();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.core.store;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,112 @@
+package app.candor.http;
+
+import app.candor.Candor;
+import app.candor.core.errors.CandorException;
+import app.candor.core.json.Json;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP edge: builds the Javalin app over the services of a {@link Candor}. Tests call {@link
+ * #create} too, so they run the real routes.
+ */
+public final class HttpServer {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+
+  private HttpServer() {}
+
+  /** The configured, not yet started, Javalin app. */
+  public static Javalin create(Candor candor) {
+    Requests requests = new Requests(candor.authenticator());
+    List<Api.Route> documented = new ArrayList<>();
+    String version = Candor.version();
+    long maxBody = candor.config().maxBodyBytes();
+    return Javalin.create(
+        config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+          config.jsonMapper(new JavalinJackson(Json.mapper(), false));
+          config.http.maxRequestSize = maxBody;
+          config.http.prefer405over404 = true;
+          config.jetty.modifyServer(
+              server -> {
+                server.setStopTimeout(10_000);
+                server.setHandler(new GracefulHandler());
+              });
+          config.requestLogger.http(
+              (ctx, ms) -> {
+                String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                int status = ctx.status().getCode();
+                Timer.builder("http.server.requests")
+                    .tag("method", ctx.method().name())
+                    .tag("route", route)
+                    .tag("status", Integer.toString(status))
+                    .register(candor.metrics())
+                    .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
+                // The route template, never the concrete path or query: no ids or data in logs.
+                LOG.info("{} {} {} {}ms", ctx.method(), route, status, Math.round(ms));
+              });
+          config.routes.before(
+              ctx -> {
+                long length = ctx.contentLength();
+                if (length > maxBody) {
+                  throw new CandorException(
+                      CandorException.Kind.PAYLOAD_TOO_LARGE,
+                      "the request body is " + length + " bytes; the limit is " + maxBody);
+                }
+              });
+          config.routes.exception(CandorException.class, Problems::candor);
+          config.routes.exception(HttpResponseException.class, Problems::javalin);
+          config.routes.exception(Exception.class, Problems::unexpected);
+          config.routes.error(
+              404,
+              ctx -> {
+                if (!isProblem(ctx)) {
+                  Problems.notFoundRoute(ctx);
+                }
+              });
+          config.routes.error(
+              405,
+              ctx -> {
+                if (!isProblem(ctx)) {
+                  Problems.methodNotAllowed(ctx);
+                }
+              });
+
+          Api api = new Api(config.routes);
+          OpsRoutes.register(
+              api,
+              candor.database(),
+              candor.metrics(),
+              () -> OpenApi.document(documented, version));
+          ServiceRoutes.register(api, requests, candor.services());
+          UserRoutes.register(
+              api, requests, candor.people(), candor.consents(), candor.subjectKeys());
+          SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
+          PrivacyRoutes.register(
+              api, requests, candor.privacy(), candor.accessLog(), candor.transparency());
+          documented.addAll(api.documented());
+        });
+  }
+
+  /** The documented routes of an app built by {@link #create}, as (method, path) pairs. */
+  public static List<Map.Entry<String, String>> registeredRoutes(Javalin app) {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(e -> Map.entry(e.endpoint.method.name(), e.endpoint.path))
+        .toList();
+  }
+
+  private static boolean isProblem(io.javalin.http.Context ctx) {
+    String type = ctx.res().getContentType();
+    return type != null && type.startsWith("application/problem+json");
+  }
+}

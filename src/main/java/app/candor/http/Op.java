@@ -1,0 +1,83 @@
+package app.candor.http;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The documentation of one route, registered together with its handler so {@code /openapi.json}
+ * cannot drift from what the server serves.
+ *
+ * @param summary one line
+ * @param tag the group in the OpenAPI document
+ * @param callers who may call it, in words ("admin", "service with account", "the user", "anyone")
+ * @param request the JSON schema of the request body, if any
+ * @param responses status code to description
+ * @param success the schema of the success response, if JSON
+ * @param parameters extra header or query parameters (name to description), e.g. Candor-Purpose
+ */
+record Op(
+    String summary,
+    String tag,
+    List<String> callers,
+    Optional<Map<String, Object>> request,
+    Map<Integer, String> responses,
+    Optional<Map<String, Object>> success,
+    Map<String, String> parameters) {
+
+  static Builder of(String tag, String summary) {
+    return new Builder(tag, summary);
+  }
+
+  /** Fluent construction of an {@link Op}. */
+  static final class Builder {
+    private final String tag;
+    private final String summary;
+    private List<String> callers = List.of("anyone");
+    private Optional<Map<String, Object>> request = Optional.empty();
+    private Optional<Map<String, Object>> success = Optional.empty();
+    private final Map<Integer, String> responses = new LinkedHashMap<>();
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+
+    private Builder(String tag, String summary) {
+      this.tag = tag;
+      this.summary = summary;
+    }
+
+    Builder callers(String... who) {
+      callers = List.of(who);
+      return this;
+    }
+
+    Builder request(Map<String, Object> schema) {
+      request = Optional.of(schema);
+      return this;
+    }
+
+    Builder ok(int status, String description, Map<String, Object> schema) {
+      responses.put(status, description);
+      success = Optional.of(schema);
+      return this;
+    }
+
+    Builder ok(int status, String description) {
+      responses.put(status, description);
+      return this;
+    }
+
+    Builder error(int status, String description) {
+      responses.put(status, description);
+      return this;
+    }
+
+    Builder header(String name, String description) {
+      parameters.put(name, description);
+      return this;
+    }
+
+    Op build() {
+      return new Op(summary, tag, callers, request, Map.copyOf(responses), success, parameters);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+package app.candor.http;
+
+import app.candor.core.access.SubjectDirectory;
+import app.candor.core.auth.Caller;
+import app.candor.core.catalog.Purpose;
+import app.candor.core.consent.ConsentLedger;
+import app.candor.core.errors.CandorException;
+import app.candor.core.errors.Validation;
+import app.candor.personal.Person;
+import app.candor.personal.PersonalService;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** People: create, read for a purpose, update; and their consents. */
+final class UserRoutes {
+  private UserRoutes() {}
+
+  static final String PURPOSE_DOC =
+      "Required for services and operators: the purpose of this read, one of " + Purpose.allIds();
+
+  static void register(
+      Api api,
+      Requests requests,
+      PersonalService people,
+      ConsentLedger consents,
+      SubjectDirectory directory) {
+    Map<String, Object> personInput =
+        Schemas.object(
+            List.of(),
+            "name",
+            Schemas.string("1-200 characters (required at creation)"),
+            "phone",
+            Schemas.string("E.164, e.g. +14155550123 (phone or email required)"),
+            "email",
+            Schemas.string("an email address"),
+            "birthDate",
+            Schemas.nullableString("YYYY-MM-DD, not in the future"),
+            "gender",
+            Schemas.nullableString("free text, up to 50 characters"),
+            "occupation",
+            Schemas.nullableString("free text, up to 100 characters"));
+    Map<String, Object> person =
+        Schemas.object(
+            List.of("id"),
+            "id",
+            Schemas.string("person id"),
+            "name",
+            Schemas.nullableString("name"),
+            "phone",
+            Schemas.nullableString("E.164 phone"),
+            "email",
+            Schemas.nullableString("email"),
+            "birthDate",
+            Schemas.nullableString("YYYY-MM-DD"),
+            "gender",
+            Schemas.nullableString("gender"),
+            "occupation",
+            Schemas.nullableString("occupation"),
+            "phoneVerified",
+            Schemas.nullableString("when the phone was verified"),
+            "emailVerified",
+            Schemas.nullableString("when the email was verified"));
+    api.post(
+        "/v1/users",
+        Op.of("people", "Create a person")
+            .callers("service with account", "admin")
+            .request(personInput)
+            .ok(201, "created; the body has every field", person)
+            .error(400, "invalid fields, each named in errors")
+            .error(401, "no or bad token")
+            .error(403, "the key lacks the account purpose")
+            .error(409, "the phone or email is already registered")
+            .error(413, "body too large"),
+        ctx -> {
+          Caller caller = requests.signedIn(ctx);
+          if (caller instanceof Caller.User) {
+            throw CandorException.forbidden("people are created by services, not by people");
+          }
+          Map<String, Optional<String>> input = Requests.strings(Requests.object(ctx));
+          Person created = people.create(caller, input);
+          Map<String, Object> out = Maps.of("id", created.id());
+          out.putAll(created.values());
+          out.put("createdAt", created.createdAt());
+          ctx.status(201).json(out);
+        });
+    api.get(
+        "/v1/users/{id}",
+        Op.of("people", "Read a person: everything for the person, the purpose's fields otherwise")
+            .callers("the user", "service with the purpose", "admin with a purpose")
+            .header("Candor-Purpose", PURPOSE_DOC)
+            .ok(200, "the fields the purpose may read", person)
+            .error(400, "no or unknown Candor-Purpose")
+            .error(401, "no or bad token")
+            .error(403, "purpose not allowed for the key, or not consented")
+            .error(404, "no such person (or not yours)"),
+        ctx -> {
+          Caller caller = requests.signedIn(ctx);
+          ctx.json(people.read(caller, Requests.id(ctx), Requests.purposeHeader(ctx)));
+        });
+    api.patch(
+        "/v1/users/{id}",
+        Op.of("people", "Update a person's fields (null clears birthDate, gender, occupation)")
+            .callers("the user", "service with account", "admin")
+            .request(personInput)
+            .ok(200, "the person after the change", person)
+            .error(400, "invalid fields")
+            .error(401, "no or bad token")
+            .error(403, "the key lacks the account purpose")
+            .error(404, "no such person")
+            .error(409, "the phone or email belongs to someone else"),
+        ctx -> {
+          Caller caller = requests.signedIn(ctx);
+          String id = Requests.id(ctx);
+          ObjectNode body = Requests.object(ctx);
+          ctx.json(people.update(caller, id, Requests.strings(body)));
+        });
+
+    Map<String, Object> consent =
+        Schemas.object(
+            List.of("purpose", "granted", "required"),
+            "purpose",
+            Schemas.string("purpose id"),
+            "granted",
+            Schemas.bool("whether the purpose is on"),
+            "level",
+            Schemas.string("location only: precise or approximate"),
+            "required",
+            Schemas.bool("true when it cannot be withdrawn"),
+            "updatedAt",
+            Schemas.nullableString("when the person last decided; null = default"),
+            "source",
+            Schemas.nullableString("who recorded the decision"));
+    api.get(
+        "/v1/users/{id}/consents",
+        Op.of("consents", "A person's consents, defaults included")
+            .callers("the user", "service with account", "admin")
+            .ok(
+                200,
+                "all purposes",
+                Schemas.object(List.of("consents"), "consents", Schemas.array(consent)))
+            .error(401, "no or bad token")
+            .error(403, "the key lacks the account purpose")
+            .error(404, "no such person"),
+        ctx -> {
+          String id = authorizeConsents(requests, ctx, directory, false);
+          ctx.json(
+              Map.of("consents", consents.current(id).stream().map(UserRoutes::view).toList()));
+        });
+    api.put(
+        "/v1/users/{id}/consents/{purpose}",
+        Op.of("consents", "Grant or withdraw a purpose (takes effect at once)")
+            .callers("the user", "service with account (relaying the person's choice)")
+            .request(
+                Schemas.object(
+                    List.of("granted"),
+                    "granted",
+                    Schemas.bool("true to grant, false to withdraw"),
+                    "level",
+                    Schemas.string("location only, when granting: precise or approximate")))
+            .ok(200, "the new state", consent)
+            .error(400, "unknown purpose, bad body or level")
+            .error(401, "no or bad token")
+            .error(403, "operators cannot decide for a person")
+            .error(404, "no such person")
+            .error(409, "this purpose cannot be withdrawn"),
+        ctx -> {
+          String id = authorizeConsents(requests, ctx, directory, true);
+          Purpose purpose = Requests.purpose(ctx.pathParam("purpose"), "purpose");
+          ObjectNode body = Requests.object(ctx);
+          Validation v = new Validation();
+          Requests.onlyFields(body, v, "granted", "level");
+          Optional<Boolean> granted = Requests.requiredBoolean(body, "granted", v);
+          JsonNode levelNode = body.get("level");
+          Optional<String> level = Optional.empty();
+          if (levelNode != null && !levelNode.isNull()) {
+            if (!levelNode.isTextual()) {
+              v.add("level", "must be a string: precise or approximate");
+            } else {
+              level = Optional.of(levelNode.asText());
+            }
+          }
+          v.throwIfInvalid();
+          String source = requests.caller(ctx).label();
+          ctx.json(view(consents.decide(id, purpose, granted.orElseThrow(), level, source)));
+        });
+    api.get(
+        "/v1/users/{id}/consents/history",
+        Op.of("consents", "Every consent decision, oldest first")
+            .callers("the user", "service with account", "admin")
+            .ok(
+                200,
+                "the history",
+                Schemas.object(
+                    List.of("events"),
+                    "events",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("purpose", "granted", "source", "at"),
+                            "purpose",
+                            Schemas.string("purpose id"),
+                            "granted",
+                            Schemas.bool("decision"),
+                            "level",
+                            Schemas.string("location level"),
+                            "source",
+                            Schemas.string("user, or service:<name>"),
+                            "at",
+                            Schemas.string("ISO-8601 instant")))))
+            .error(401, "no or bad token")
+            .error(403, "the key lacks the account purpose")
+            .error(404, "no such person"),
+        ctx -> {
+          String id = authorizeConsents(requests, ctx, directory, false);
+          ctx.json(
+              Map.of(
+                  "events",
+                  consents.history(id).stream()
+                      .map(
+                          e -> {
+                            Map<String, Object> m =
+                                Maps.of("purpose", e.purpose().id(), "granted", e.granted());
+                            e.level().ifPresent(l -> m.put("level", l));
+                            m.put("source", e.source());
+                            m.put("at", e.at());
+                            return m;
+                          })
+                      .toList()));
+        });
+  }
+
+  /** The person, services with account (relaying), operators read-only; others learn nothing. */
+  private static String authorizeConsents(
+      Requests requests, Context ctx, SubjectDirectory directory, boolean write) {
+    Caller caller = requests.signedIn(ctx);
+    String id = Requests.id(ctx);
+    if (caller instanceof Caller.User u && !u.subjectId().equals(id)) {
+      throw CandorException.notFound("person");
+    }
+    if (caller instanceof Caller.Service s && !s.may(Purpose.ACCOUNT)) {
+      throw CandorException.forbidden("consents are relayed by services with 'account'");
+    }
+    if (write && caller instanceof Caller.Admin) {
+      throw CandorException.forbidden("consent is the person's choice; operators cannot set it");
+    }
+    if (!directory.exists(id)) {
+      throw CandorException.notFound("person");
+    }
+    return id;
+  }
+
+  private static Map<String, Object> view(ConsentLedger.State s) {
+    Map<String, Object> m = Maps.of("purpose", s.purpose().id(), "granted", s.granted());
+    s.level().ifPresent(l -> m.put("level", l));
+    m.put("required", s.required());
+    m.put("updatedAt", s.updatedAt().orElse(null));
+    m.put("source", s.source().orElse(null));
+    return m;
+  }
+}

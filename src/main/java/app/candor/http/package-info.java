@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.http;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.personal;
+
+import org.jspecify.annotations.NullMarked;

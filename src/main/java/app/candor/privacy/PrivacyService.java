@@ -1,0 +1,277 @@
+package app.candor.privacy;
+
+import app.candor.core.access.PurposeGate;
+import app.candor.core.access.SubjectDirectory;
+import app.candor.core.auth.Caller;
+import app.candor.core.catalog.Catalog;
+import app.candor.core.catalog.Category;
+import app.candor.core.catalog.FieldSpec;
+import app.candor.core.catalog.Purpose;
+import app.candor.core.crypto.SubjectKeys;
+import app.candor.core.errors.CandorException;
+import app.candor.core.json.Json;
+import app.candor.core.store.Database;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Privacy requests, generated from the catalog and the registered {@link SubjectData} providers:
+ * the report of everything held about a person, the ZIP export, and erasure.
+ */
+public final class PrivacyService {
+
+  /** One item of the report: the catalog's explanation next to what is actually held. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Item(
+      String field,
+      String description,
+      List<String> purposes,
+      String retention,
+      boolean encrypted,
+      @Nullable Object value,
+      @Nullable Long count,
+      @Nullable Instant firstCollected,
+      @Nullable Instant lastCollected) {}
+
+  /** One category of the report. */
+  public record CategoryReport(String id, String title, List<Item> items) {}
+
+  /** The whole report. */
+  public record Report(String userId, Instant generatedAt, List<CategoryReport> categories) {}
+
+  /** Proof of an erasure; holds no personal data. */
+  public record Receipt(String userId, Instant erasedAt, Map<String, Integer> erased) {}
+
+  private final Catalog catalog;
+  private final List<SubjectData> providers;
+  private final SubjectDirectory directory;
+  private final SubjectKeys keys;
+  private final PurposeGate gate;
+  private final Database db;
+  private final Clock clock;
+
+  public PrivacyService(
+      Catalog catalog,
+      List<SubjectData> providers,
+      SubjectDirectory directory,
+      SubjectKeys keys,
+      PurposeGate gate,
+      Database db,
+      Clock clock) {
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+    this.providers = List.copyOf(providers);
+    this.directory = Objects.requireNonNull(directory, "directory");
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.gate = Objects.requireNonNull(gate, "gate");
+    this.db = Objects.requireNonNull(db, "db");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public List<SubjectData> providers() {
+    return providers;
+  }
+
+  /** Privacy requests are for the person and for operators; anyone else learns nothing. */
+  public void authorize(Caller caller, String subjectId) {
+    if (caller instanceof Caller.Anonymous) {
+      throw CandorException.unauthenticated("a bearer token is required");
+    }
+    if (caller instanceof Caller.Service) {
+      throw CandorException.forbidden(
+          "privacy requests are made by the person or an operator, not by services");
+    }
+    if (caller instanceof Caller.User u && !u.subjectId().equals(subjectId)) {
+      throw CandorException.notFound("person");
+    }
+    if (!directory.exists(subjectId)) {
+      throw CandorException.notFound("person");
+    }
+  }
+
+  public Report report(Caller caller, String subjectId) {
+    authorize(caller, subjectId);
+    gate.recordPrivacyRequest(caller, subjectId, "report");
+    return build(subjectId);
+  }
+
+  private Report build(String subjectId) {
+    Map<Category, List<Item>> items = new LinkedHashMap<>();
+    for (Category c : Category.values()) {
+      items.put(c, new ArrayList<>());
+    }
+    for (SubjectData provider : providers) {
+      for (SubjectData.Held held : provider.describe(subjectId)) {
+        FieldSpec spec = catalog.require(held.fieldId());
+        items
+            .get(spec.category())
+            .add(
+                new Item(
+                    spec.name(),
+                    spec.description(),
+                    spec.purposes().stream().map(Purpose::id).sorted().toList(),
+                    spec.retention(),
+                    spec.encrypted(),
+                    held.value(),
+                    held.count(),
+                    held.firstCollected().orElse(null),
+                    held.lastCollected().orElse(null)));
+      }
+    }
+    List<CategoryReport> categories = new ArrayList<>();
+    items.forEach((c, list) -> categories.add(new CategoryReport(c.id(), c.title(), list)));
+    return new Report(subjectId, clock.instant(), categories);
+  }
+
+  /** The ZIP export: one JSON file per category, CSV for tabular data, and a README. */
+  public byte[] export(Caller caller, String subjectId) {
+    authorize(caller, subjectId);
+    gate.recordPrivacyRequest(caller, subjectId, "export");
+    Report report = build(subjectId);
+    Map<Category, List<SubjectData.Table>> tables = new HashMap<>();
+    for (SubjectData provider : providers) {
+      tables
+          .computeIfAbsent(provider.category(), c -> new ArrayList<>())
+          .addAll(provider.tables(subjectId));
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
+      List<String> files = new ArrayList<>();
+      for (CategoryReport category : report.categories()) {
+        Category c = Category.byId(category.id()).orElseThrow();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("category", c.id());
+        json.put("title", c.title());
+        json.put("description", c.description());
+        json.put("userId", subjectId);
+        json.put("generatedAt", report.generatedAt());
+        json.put("items", category.items());
+        String name = c.id() + ".json";
+        put(
+            zip,
+            name,
+            Json.mapper().writer(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+        files.add(name);
+        for (SubjectData.Table table : tables.getOrDefault(c, List.of())) {
+          String csvName = c.id() + "-" + table.name() + ".csv";
+          put(zip, csvName, csv(table));
+          files.add(csvName);
+        }
+      }
+      put(zip, "README.txt", readme(report, files).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Erases the person: their key first (crypto-shredding every ciphertext), then every provider's
+   * rows, all in one transaction; then the database drops the old pages. The receipt is kept.
+   */
+  public Receipt erase(Caller caller, String subjectId) {
+    authorize(caller, subjectId);
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Category c : Category.values()) {
+      counts.put(c.id(), 0);
+    }
+    Instant now = clock.instant();
+    db.useTransaction(
+        h -> {
+          keys.destroy(h, subjectId);
+          for (SubjectData provider : providers) {
+            counts.merge(provider.category().id(), provider.erase(h, subjectId), Integer::sum);
+          }
+          try {
+            h.createUpdate(
+                    "INSERT INTO erasure_receipts (subject_id, erased_at, erased_counts)"
+                        + " VALUES (:s, :t, :c)")
+                .bind("s", subjectId)
+                .bind("t", now.toEpochMilli())
+                .bind("c", Json.mapper().writeValueAsString(counts))
+                .execute();
+          } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    db.flushErasedPages();
+    return new Receipt(subjectId, now, counts);
+  }
+
+  private static void put(ZipOutputStream zip, String name, byte[] content) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(content);
+    zip.closeEntry();
+  }
+
+  private static byte[] csv(SubjectData.Table table) throws JsonProcessingException {
+    CsvMapper mapper = new CsvMapper();
+    CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
+    table.header().forEach(schema::addColumn);
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (List<String> row : table.rows()) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < table.header().size(); i++) {
+        m.put(table.header().get(i), row.get(i));
+      }
+      rows.add(m);
+    }
+    return mapper.writer(schema.build()).writeValueAsBytes(rows);
+  }
+
+  private String readme(Report report, List<String> files) {
+    StringBuilder out = new StringBuilder();
+    out.append("YOUR DATA EXPORT\n================\n\n");
+    out.append("Person: ").append(report.userId()).append('\n');
+    out.append("Generated: ").append(report.generatedAt()).append("\n\n");
+    out.append("This archive holds everything we keep about you, one file per kind of data.\n");
+    out.append("A category with an empty item list means we hold nothing of that kind.\n\n");
+    out.append("FILES\n-----\n");
+    files.forEach(f -> out.append("  ").append(f).append('\n'));
+    out.append("  README.txt (this file)\n\n");
+    out.append("WHAT EACH FIELD IS, WHY WE HOLD IT, HOW LONG WE KEEP IT\n");
+    out.append("-------------------------------------------------------\n");
+    for (Category c : Category.values()) {
+      out.append('\n').append(c.title()).append(" (").append(c.id()).append(".json)\n");
+      out.append("  ").append(c.description()).append('\n');
+      List<FieldSpec> fields = catalog.fields(c);
+      if (fields.isEmpty()) {
+        out.append("  We do not collect this kind of data yet.\n");
+      }
+      for (FieldSpec f : fields) {
+        out.append("  - ").append(f.name()).append(": ").append(f.description()).append('\n');
+        out.append("      Used for: ");
+        out.append(String.join(", ", f.purposes().stream().map(this::explain).sorted().toList()));
+        out.append('\n');
+        out.append("      Kept: ").append(f.retention()).append('\n');
+        out.append("      Encrypted at rest with a key of your own: ")
+            .append(f.encrypted() ? "yes" : "no")
+            .append('\n');
+      }
+    }
+    out.append("\nEach item also says when the data was first and last collected.\n");
+    out.append("In the CSV files, times are in UTC (ISO 8601).\n");
+    return out.toString();
+  }
+
+  private String explain(Purpose p) {
+    return p.id() + " (" + p.basis().label() + ": " + p.description() + ")";
+  }
+}

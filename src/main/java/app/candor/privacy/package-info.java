@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.privacy;
+
+import org.jspecify.annotations.NullMarked;
