@@ -1,0 +1,54 @@
+package app.candor.testing;
+
+import app.candor.core.config.Config;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The databases tests run on: SQLite always, PostgreSQL when {@code CANDOR_TEST_PG_URL} is set (CI
+ * sets it). Each PostgreSQL use gets a fresh schema, so tests never see each other's rows.
+ */
+public final class TestDatabases {
+  public static final String SQLITE = "sqlite";
+  public static final String POSTGRESQL = "postgresql";
+
+  private TestDatabases() {}
+
+  public static Optional<String> pgUrl() {
+    return Optional.ofNullable(System.getenv("CANDOR_TEST_PG_URL")).filter(s -> !s.isBlank());
+  }
+
+  /** The kinds to parameterize over: {@code sqlite}, plus {@code postgresql} when configured. */
+  public static List<String> kinds() {
+    List<String> kinds = new ArrayList<>(List.of(SQLITE));
+    pgUrl().ifPresent(u -> kinds.add(POSTGRESQL));
+    return kinds;
+  }
+
+  /** A configuration in {@code dir} on the given kind of database, with a fixed admin token. */
+  public static Config config(String kind, Path dir) {
+    Config base = Config.forDataDir(dir).withAdminToken(Optional.of(TestServer.ADMIN_TOKEN));
+    if (POSTGRESQL.equals(kind)) {
+      return base.withDbUrl(Optional.of(freshPgSchemaUrl()));
+    }
+    return base;
+  }
+
+  /** Creates an empty schema and returns a URL that uses it. */
+  public static String freshPgSchemaUrl() {
+    String url = pgUrl().orElseThrow(() -> new IllegalStateException("CANDOR_TEST_PG_URL not set"));
+    String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE SCHEMA " + schema);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create a test schema on " + url, e);
+    }
+    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+}

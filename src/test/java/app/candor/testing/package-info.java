@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.testing;
+
+import org.jspecify.annotations.NullMarked;
