@@ -60,8 +60,15 @@ final class DemoCommand implements Callable<Integer> {
           keys.forEach(
               (name, key) ->
                   System.out.printf(
-                      "  %-5s %s  purposes: %s%n", name, key, DemoData.SERVICES.get(name)));
+                      "  %-5s %s  purposes: %s%n",
+                      name,
+                      key,
+                      String.join(
+                          ", ",
+                          DemoData.SERVICES.get(name).stream().map(p -> p.id()).toList())));
           String base = "http://localhost:" + candor.config().port();
+          java.util.List<String> sample = candor.people().sampleIds(3);
+          System.out.println("Some demo people: " + String.join(", ", sample));
           System.out.println("\nTry:");
           System.out.println("  curl " + base + "/v1/transparency");
           System.out.println(
@@ -69,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
                   + keys.get("chat")
                   + "' -H 'Candor-Purpose: messaging' "
                   + base
-                  + "/v1/users/<id>");
+                  + "/v1/users/"
+                  + (sample.isEmpty() ? "<id>" : sample.get(0)));
         });
     return 0;
   }

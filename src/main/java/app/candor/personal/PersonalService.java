@@ -177,6 +177,16 @@ public final class PersonalService {
     return db.withHandle(h -> repo.exists(h, subjectId));
   }
 
+  /** Ids of the first {@code limit} people created (the demo prints a few to try). */
+  public List<String> sampleIds(int limit) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT subject_id FROM people ORDER BY created_at, subject_id LIMIT :n")
+                .bind("n", limit)
+                .mapTo(String.class)
+                .list());
+  }
+
   /** The person, decrypted; empty when unknown or erased. */
   public Optional<Person> find(String id) {
     Optional<PersonalRepository.Row> row = db.withHandle(h -> repo.find(h, id));

@@ -62,6 +62,7 @@ public final class SignIn {
               + perAddress.retryAfterSeconds(bidx)
               + " s");
     }
+    forgetUnknownAddresses(now());
     Optional<String> subject = people.findByAddress(kind, address);
     String id = UUID.randomUUID().toString();
     String code = Secrets.digits(6);
@@ -86,6 +87,25 @@ public final class SignIn {
     // Only registered addresses receive a code; the answer is the same either way.
     subject.ifPresent(s -> sender.send(s, channel, address, code));
     return new Started(id, Instant.ofEpochMilli(expires));
+  }
+
+  /**
+   * Verifications for addresses that belong to nobody hold a keyed hash of a stranger's phone or
+   * email; they are useless once expired, so they are deleted then.
+   */
+  private void forgetUnknownAddresses(long now) {
+    people
+        .database()
+        .useTransaction(
+            h ->
+                h.createUpdate(
+                        "DELETE FROM otp_verifications WHERE subject_id IS NULL AND expires_at < :now")
+                    .bind("now", now)
+                    .execute());
+  }
+
+  private long now() {
+    return clock.millis();
   }
 
   /** Checks {@code code}; on success marks the address verified and issues a token. */

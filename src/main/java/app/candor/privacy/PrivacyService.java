@@ -211,6 +211,8 @@ public final class PrivacyService {
             throw new IllegalStateException(e);
           }
         });
+    // A read racing the erasure may have re-cached the key before the commit; forget it.
+    keys.evict(subjectId);
     db.flushErasedPages();
     return new Receipt(subjectId, now, counts);
   }

@@ -128,6 +128,13 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
         > 0;
   }
 
+  /** Drops the cached key of an erased person (after the erasure committed). */
+  public void evict(String subjectId) {
+    synchronized (cache) {
+      cache.remove(subjectId);
+    }
+  }
+
   /** Re-wraps every stored keyset (and system key) with the master key's current primary. */
   public int rewrapAll() {
     return db.inTransaction(
