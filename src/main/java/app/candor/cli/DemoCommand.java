@@ -64,8 +64,7 @@ final class DemoCommand implements Callable<Integer> {
                       name,
                       key,
                       String.join(
-                          ", ",
-                          DemoData.SERVICES.get(name).stream().map(p -> p.id()).toList())));
+                          ", ", DemoData.SERVICES.get(name).stream().map(p -> p.id()).toList())));
           String base = "http://localhost:" + candor.config().port();
           java.util.List<String> sample = candor.people().sampleIds(3);
           System.out.println("Some demo people: " + String.join(", ", sample));

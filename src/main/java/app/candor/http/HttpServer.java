@@ -41,6 +41,7 @@ public final class HttpServer {
               server -> {
                 server.setStopTimeout(10_000);
                 server.setHandler(new GracefulHandler());
+                server.setErrorHandler(new ProblemErrorHandler());
               });
           config.requestLogger.http(
               (ctx, ms) -> {
@@ -59,6 +60,7 @@ public final class HttpServer {
               ctx -> {
                 long length = ctx.contentLength();
                 if (length > maxBody) {
+                  discard(ctx, length, maxBody);
                   throw new CandorException(
                       CandorException.Kind.PAYLOAD_TOO_LARGE,
                       "the request body is " + length + " bytes; the limit is " + maxBody);
@@ -98,11 +100,30 @@ public final class HttpServer {
         });
   }
 
-  /** The documented routes of an app built by {@link #create}, as (method, path) pairs. */
+  /**
+   * The routes of an app built by {@link #create}, as (method, path) pairs; before and after
+   * handlers are not routes.
+   */
   public static List<Map.Entry<String, String>> registeredRoutes(Javalin app) {
     return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .filter(e -> e.endpoint.method.isHttpMethod())
         .map(e -> Map.entry(e.endpoint.method.name(), e.endpoint.path))
         .toList();
+  }
+
+  /**
+   * Reads and drops an oversized body the client is still sending, so it receives the 413 instead
+   * of a connection reset; beyond 16 times the limit the connection is simply closed.
+   */
+  private static void discard(io.javalin.http.Context ctx, long length, long maxBody) {
+    if (length > 16 * maxBody) {
+      return;
+    }
+    try {
+      ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (java.io.IOException e) {
+      // The client went away; nothing to answer.
+    }
   }
 
   private static boolean isProblem(io.javalin.http.Context ctx) {

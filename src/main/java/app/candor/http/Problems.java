@@ -32,6 +32,10 @@ final class Problems {
 
   static void javalin(HttpResponseException e, Context ctx) {
     int status = e.getStatus();
+    if (status == 405) {
+      methodNotAllowed(ctx);
+      return;
+    }
     CandorException.Kind kind =
         switch (status) {
           case 400 -> CandorException.Kind.INVALID;

@@ -11,9 +11,13 @@ import app.candor.personal.PersonalService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** People: create, read for a purpose, update; and their consents. */
 final class UserRoutes {
@@ -80,7 +84,7 @@ final class UserRoutes {
           if (caller instanceof Caller.User) {
             throw CandorException.forbidden("people are created by services, not by people");
           }
-          Map<String, Optional<String>> input = Requests.strings(Requests.object(ctx));
+          Map<String, Optional<String>> input = input(Requests.object(ctx), people, true);
           Person created = people.create(caller, input);
           Map<String, Object> out = Maps.of("id", created.id());
           out.putAll(created.values());
@@ -116,7 +120,7 @@ final class UserRoutes {
           Caller caller = requests.signedIn(ctx);
           String id = Requests.id(ctx);
           ObjectNode body = Requests.object(ctx);
-          ctx.json(people.update(caller, id, Requests.strings(body)));
+          ctx.json(people.update(caller, id, input(body, people, false)));
         });
 
     Map<String, Object> consent =
@@ -230,6 +234,35 @@ final class UserRoutes {
                           })
                       .toList()));
         });
+  }
+
+  /**
+   * The body's fields as text. When some have the wrong type, the values of the others are checked
+   * too, so one answer names every bad field.
+   */
+  private static Map<String, Optional<String>> input(
+      ObjectNode body, PersonalService people, boolean creating) {
+    try {
+      return Requests.strings(body);
+    } catch (CandorException mistyped) {
+      Map<String, Optional<String>> typed = new LinkedHashMap<>();
+      body.properties()
+          .forEach(
+              e -> {
+                if (e.getValue().isTextual()) {
+                  typed.put(e.getKey(), Optional.of(e.getValue().asText()));
+                } else if (e.getValue().isNull()) {
+                  typed.put(e.getKey(), Optional.empty());
+                }
+              });
+      List<CandorException.FieldError> all = new ArrayList<>(mistyped.errors());
+      Set<String> named = new HashSet<>();
+      all.forEach(f -> named.add(f.field()));
+      people.problems(typed, creating).stream()
+          .filter(f -> !named.contains(f.field()))
+          .forEach(all::add);
+      throw CandorException.invalid(all);
+    }
   }
 
   /** The person, services with account (relaying), operators read-only; others learn nothing. */

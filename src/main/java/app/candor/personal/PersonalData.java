@@ -133,9 +133,10 @@ public final class PersonalData implements SubjectData {
   @Override
   public int erase(Handle h, String subjectId) {
     sender.forget(subjectId);
-    int count = people.repository().delete(h, subjectId);
+    // Verifications first: they are found by the person's blind indexes, still in their row.
+    int count = SignIn.erase(h, subjectId);
+    count += people.repository().delete(h, subjectId);
     count += tokens.erase(h, subjectId);
-    count += SignIn.erase(h, subjectId);
     return count;
   }
 

@@ -266,6 +266,17 @@ public final class PersonalService {
     }
   }
 
+  /** What is wrong with {@code input}, without storing anything; empty when it is valid. */
+  public List<CandorException.FieldError> problems(
+      Map<String, Optional<String>> input, boolean creating) {
+    try {
+      validate(input, creating);
+      return List.of();
+    } catch (CandorException e) {
+      return e.errors();
+    }
+  }
+
   Draft validate(Map<String, Optional<String>> input, boolean creating) {
     Validation v = new Validation();
     for (String key : input.keySet()) {

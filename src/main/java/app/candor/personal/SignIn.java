@@ -4,6 +4,7 @@ import app.candor.core.auth.RateLimiter;
 import app.candor.core.auth.UserTokens;
 import app.candor.core.crypto.Secrets;
 import app.candor.core.errors.CandorException;
+import app.candor.core.errors.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,9 +111,14 @@ public final class SignIn {
 
   /** Checks {@code code}; on success marks the address verified and issues a token. */
   public Verified verify(String verificationId, String code) {
-    if (!code.matches("\\d{6}")) {
-      throw CandorException.invalid("code", "must be the 6 digits that were sent");
+    Validation v = new Validation();
+    if (!isIssuedId(verificationId)) {
+      v.add("verificationId", "must be the verificationId returned when the code was sent");
     }
+    if (!code.matches("\\d{6}")) {
+      v.add("code", "must be the 6 digits that were sent");
+    }
+    v.throwIfInvalid();
     long now = clock.millis();
     // The transaction returns an empty result for a wrong code, so the attempt count commits.
     Optional<Verified> outcome =
@@ -165,9 +171,17 @@ public final class SignIn {
     return outcome.orElseThrow(SignIn::rejected);
   }
 
-  /** Deletes the person's verifications inside the caller's transaction. */
+  /**
+   * Deletes the person's verifications inside the caller's transaction: theirs, and those asked for
+   * their current phone or email before it was registered (they hold its blind index). Call it
+   * before the person's row is deleted.
+   */
   static int erase(Handle h, String subjectId) {
-    return h.createUpdate("DELETE FROM otp_verifications WHERE subject_id = :s")
+    return h.createUpdate(
+            "DELETE FROM otp_verifications WHERE subject_id = :s OR target_bidx IN"
+                + " (SELECT phone_bidx FROM people WHERE subject_id = :s AND phone_bidx IS NOT NULL"
+                + " UNION SELECT email_bidx FROM people WHERE subject_id = :s"
+                + " AND email_bidx IS NOT NULL)")
         .bind("s", subjectId)
         .execute();
   }
@@ -182,6 +196,15 @@ public final class SignIn {
       case "email" -> "email";
       default -> throw CandorException.invalid("channel", "must be 'sms' or 'email'");
     };
+  }
+
+  /** Whether {@code id} has the form of the ids {@link #start} issues (a canonical UUID). */
+  private static boolean isIssuedId(String id) {
+    try {
+      return id.length() == 36 && UUID.fromString(id).toString().equals(id);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static CandorException rejected() {

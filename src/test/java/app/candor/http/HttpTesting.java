@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.core.json.Json;
 import app.candor.testing.Http;
+import app.candor.testing.TestServer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Assertions on RFC 9457 problem responses, and small JSON helpers for the HTTP tests. */
-final class Problem {
-  private Problem() {}
+/** Helpers of the HTTP tests: RFC 9457 problem assertions, JSON bodies, row counts. */
+final class HttpTesting {
+  private HttpTesting() {}
 
   /**
    * Asserts {@code r} is an {@code application/problem+json} with {@code status} and the required
@@ -20,7 +21,9 @@ final class Problem {
    */
   static JsonNode assertProblem(Http.Response r, int status, String... fields) {
     assertThat(r.status()).as("status of %s", r).isEqualTo(status);
-    assertThat(r.header("Content-Type")).as("content type of %s", r).startsWith("application/problem+json");
+    assertThat(r.header("Content-Type"))
+        .as("content type of %s", r)
+        .startsWith("application/problem+json");
     JsonNode body = r.json();
     assertThat(body.path("type").asText()).as("type of %s", r).startsWith("https://");
     assertThat(body.path("title").asText()).as("title of %s", r).isNotBlank();
@@ -45,6 +48,26 @@ final class Problem {
       }
     }
     return out;
+  }
+
+  /** The number of rows in {@code table}. */
+  static long rows(TestServer server, String table) {
+    Long n =
+        server
+            .candor()
+            .database()
+            .<Long, RuntimeException>withHandle(
+                h -> h.createQuery("SELECT COUNT(*) FROM " + table).mapTo(Long.class).one());
+    return n;
+  }
+
+  /** The text of {@code field} in the JSON object {@code json}. */
+  static String jsonField(String json, String field) {
+    try {
+      return Json.mapper().readTree(json).get(field).asText();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A JSON text from a map (insertion order kept when the map keeps it). */

@@ -1,0 +1,115 @@
+package app.candor;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The layers of ARCHITECTURE.md, checked on the main classes. */
+@AnalyzeClasses(packages = "app.candor", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  private static final String[] DOMAINS = {
+    "app.candor.personal..",
+    "app.candor.usage..",
+    "app.candor.location..",
+    "app.candor.payment..",
+    "app.candor.communication..",
+    "app.candor.marketing.."
+  };
+
+  @ArchTest
+  static final ArchRule core_knows_no_domain_no_privacy_no_http_and_no_cli =
+      noClasses()
+          .that()
+          .resideInAPackage("app.candor.core..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "app.candor.personal..",
+              "app.candor.usage..",
+              "app.candor.location..",
+              "app.candor.payment..",
+              "app.candor.communication..",
+              "app.candor.marketing..",
+              "app.candor.privacy..",
+              "app.candor.http..",
+              "app.candor.cli..",
+              "io.javalin..",
+              "org.eclipse.jetty..",
+              "picocli..");
+
+  @ArchTest
+  static final ArchRule core_does_not_reach_up_to_the_composition_root =
+      noClasses()
+          .that()
+          .resideInAPackage("app.candor.core..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("app.candor.Candor");
+
+  @ArchTest
+  static final ArchRule domains_know_neither_http_nor_cli =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DOMAINS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.javalin..",
+              "org.eclipse.jetty..",
+              "picocli..",
+              "app.candor.http..",
+              "app.candor.cli..");
+
+  @ArchTest
+  static final ArchRule domains_do_not_depend_on_each_other =
+      slices()
+          .matching("app.candor.(personal|usage|location|payment|communication|marketing)..")
+          .should()
+          .notDependOnEachOther();
+
+  @ArchTest
+  static final ArchRule privacy_does_not_depend_on_any_domain_nor_on_the_edges =
+      noClasses()
+          .that()
+          .resideInAPackage("app.candor.privacy..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "app.candor.personal..",
+              "app.candor.usage..",
+              "app.candor.location..",
+              "app.candor.payment..",
+              "app.candor.communication..",
+              "app.candor.marketing..",
+              "app.candor.http..",
+              "app.candor.cli..",
+              "io.javalin..",
+              "picocli..");
+
+  @ArchTest
+  static final ArchRule only_the_http_edge_and_the_composition_root_use_javalin =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("app.candor.http..")
+          .and()
+          .doNotHaveFullyQualifiedName("app.candor.Candor")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..");
+
+  @ArchTest
+  static final ArchRule only_the_cli_edge_and_main_use_picocli =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("app.candor.cli..")
+          .and()
+          .doNotHaveFullyQualifiedName("app.candor.Main")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("picocli..");
+}

@@ -1,0 +1,369 @@
+package app.candor.http;
+
+import static app.candor.http.HttpTesting.assertProblem;
+import static app.candor.http.HttpTesting.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import app.candor.testing.Http;
+import app.candor.testing.TestDatabases;
+import app.candor.testing.TestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every route, called by every kind of caller, answers with the status the access rules give. One
+ * server per database serves the whole matrix; destructive calls work on people made for them.
+ */
+class AuthMatrixTest {
+
+  /** The kinds of caller. */
+  enum Who {
+    NOBODY("nobody"),
+    BAD_TOKEN("a bad token"),
+    ADMIN("the admin"),
+    SERVICE_WITH_PURPOSE("a service with the purpose"),
+    SERVICE_WITHOUT_PURPOSE("a service without it"),
+    THE_USER("the user themself"),
+    ANOTHER_USER("another user");
+
+    private final String words;
+
+    Who(String words) {
+      this.words = words;
+    }
+
+    @Override
+    public String toString() {
+      return words;
+    }
+  }
+
+  /** Whose resources a person route is called on. */
+  enum Target {
+    NONE(""),
+    EXISTING("an existing person"),
+    UNKNOWN("an unknown person");
+
+    private final String words;
+
+    Target(String words) {
+      this.words = words;
+    }
+
+    @Override
+    public String toString() {
+      return words;
+    }
+  }
+
+  /**
+   * A route to call: method, path template, how to build the body for a caller, extra headers, and
+   * the status expected for each {@link Who}, in declaration order.
+   */
+  record Route(
+      String method,
+      String template,
+      @Nullable String note,
+      BiFunction<World, Who, @Nullable String> body,
+      List<String> headers,
+      int[] expected) {
+
+    boolean personal() {
+      return template.contains("{id}");
+    }
+
+    int expected(Who who, Target target) {
+      int status = expected[who.ordinal()];
+      // An unknown person looks like one the caller may not see; the earlier checks still apply.
+      return target == Target.UNKNOWN && status < 300 ? 404 : status;
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + template + (note == null ? "" : " (" + note + ")");
+    }
+  }
+
+  private static final List<Route> ROUTES =
+      List.of(
+          open("GET", "/health/live", 200),
+          open("GET", "/health/ready", 200),
+          open("GET", "/metrics", 200),
+          open("GET", "/openapi.json", 200),
+          open("GET", "/v1/transparency", 200),
+          open("GET", "/transparency", 200),
+          new Route(
+              "POST",
+              "/v1/auth/otp",
+              "an unknown address",
+              (w, who) ->
+                  json(Map.of("channel", "email", "to", w.unique("matrix") + "@example.org")),
+              List.of(),
+              all(202)),
+          new Route(
+              "POST",
+              "/v1/auth/otp/verify",
+              "an unknown verification",
+              (w, who) ->
+                  json(Map.of("verificationId", UUID.randomUUID().toString(), "code", "123456")),
+              List.of(),
+              all(401)),
+          new Route(
+              "POST",
+              "/v1/services",
+              null,
+              (w, who) -> json(Map.of("name", w.unique("svc"), "purposes", List.of("analytics"))),
+              List.of(),
+              statuses(401, 401, 201, 403, 403, 403, 403)),
+          route("GET", "/v1/services", null, statuses(401, 401, 200, 403, 403, 403, 403)),
+          route("GET", "/v1/admin/outbox", null, statuses(401, 401, 200, 403, 403, 403, 403)),
+          new Route(
+              "POST",
+              "/v1/users",
+              null,
+              (w, who) -> w.newPersonBody(),
+              List.of(),
+              statuses(401, 401, 201, 201, 403, 403, 403)),
+          new Route(
+              "GET",
+              "/v1/users/{id}",
+              "Candor-Purpose: account",
+              (w, who) -> null,
+              List.of("Candor-Purpose", "account"),
+              statuses(401, 401, 200, 200, 403, 200, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}",
+              "no Candor-Purpose",
+              statuses(401, 401, 400, 400, 400, 200, 404)),
+          new Route(
+              "PATCH",
+              "/v1/users/{id}",
+              null,
+              (w, who) -> "{\"occupation\":\"chef\"}",
+              List.of(),
+              statuses(401, 401, 200, 200, 403, 200, 404)),
+          route(
+              "GET", "/v1/users/{id}/consents", null, statuses(401, 401, 200, 200, 403, 200, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/consents/history",
+              null,
+              statuses(401, 401, 200, 200, 403, 200, 404)),
+          new Route(
+              "PUT",
+              "/v1/users/{id}/consents/{purpose}",
+              "analytics",
+              (w, who) -> "{\"granted\":true}",
+              List.of(),
+              statuses(401, 401, 403, 200, 403, 200, 404)),
+          route("GET", "/v1/users/{id}/data", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          route("GET", "/v1/users/{id}/export", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/access-log",
+              null,
+              statuses(401, 401, 200, 403, 403, 200, 404)),
+          route("DELETE", "/v1/users/{id}", null, statuses(401, 401, 200, 403, 403, 200, 404)));
+
+  private static Route open(String method, String path, int status) {
+    return route(method, path, null, all(status));
+  }
+
+  private static Route route(String method, String path, @Nullable String note, int[] expected) {
+    return new Route(method, path, note, (w, who) -> null, List.of(), expected);
+  }
+
+  private static int[] all(int status) {
+    int[] out = new int[Who.values().length];
+    java.util.Arrays.fill(out, status);
+    return out;
+  }
+
+  private static int[] statuses(int... byWho) {
+    assertThat(byWho).hasSize(Who.values().length);
+    return byWho;
+  }
+
+  /** One running server with the callers and people the matrix needs. */
+  static final class World implements AutoCloseable {
+    final TestServer server;
+    final String withPurpose;
+    final String withoutPurpose;
+    final String subject;
+    final String subjectToken;
+    final String otherToken;
+    final JsonNode openApi;
+    private int counter;
+
+    World(TestServer server) {
+      this.server = server;
+      this.withPurpose = server.service("with-purpose", "account", "messaging", "safety");
+      this.withoutPurpose = server.service("without-purpose", "analytics");
+      this.subject = server.person(withPurpose);
+      String other = server.person(withPurpose);
+      assertThat(other).isNotEqualTo(subject);
+      // TestServer.person numbers people from 1: these are their phones.
+      this.subjectToken = server.signIn("sms", "+4915199000001");
+      this.otherToken = server.signIn("sms", "+4915199000002");
+      this.openApi = server.http().get("/openapi.json", null).json();
+    }
+
+    synchronized String unique(String prefix) {
+      return prefix + "-" + (++counter);
+    }
+
+    synchronized String newPersonBody() {
+      int n = ++counter;
+      return json(
+          Map.of(
+              "name",
+              "Matrix Person " + n,
+              "phone",
+              String.format(Locale.ROOT, "+4915177%06d", n),
+              "email",
+              "matrix" + n + "@example.org"));
+    }
+
+    /** A fresh person to be erased, and their token when they are the caller. */
+    String[] fresh(boolean signIn) {
+      String body = newPersonBody();
+      String id = server.personFrom(withPurpose, body);
+      String email = HttpTesting.jsonField(body, "email");
+      return new String[] {id, signIn ? server.signIn("email", email) : "not-signed-in"};
+    }
+
+    @Nullable String token(Who who, String selfToken) {
+      switch (who) {
+        case NOBODY:
+          return null;
+        case BAD_TOKEN:
+          return "cu_not-a-token-anyone-was-given";
+        case ADMIN:
+          return TestServer.ADMIN_TOKEN;
+        case SERVICE_WITH_PURPOSE:
+          return withPurpose;
+        case SERVICE_WITHOUT_PURPOSE:
+          return withoutPurpose;
+        case THE_USER:
+          return selfToken;
+        case ANOTHER_USER:
+          return otherToken;
+        default:
+          throw new IllegalArgumentException(who.name());
+      }
+    }
+
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  @TempDir static Path dir;
+  private static final Map<String, World> WORLDS = new ConcurrentHashMap<>();
+
+  private static World world(String kind) {
+    return WORLDS.computeIfAbsent(kind, k -> new World(TestServer.start(k, dir.resolve(k))));
+  }
+
+  @AfterAll
+  static void closeWorlds() {
+    WORLDS.values().forEach(World::close);
+    WORLDS.clear();
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String kind : TestDatabases.kinds()) {
+      for (Route route : ROUTES) {
+        List<Target> targets =
+            route.personal() ? List.of(Target.EXISTING, Target.UNKNOWN) : List.of(Target.NONE);
+        for (Target target : targets) {
+          for (Who who : Who.values()) {
+            out.add(Arguments.of(kind, route, target, who, route.expected(who, target)));
+          }
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "[{0}] {1} on {2} as {3} -> {4}")
+  @MethodSource("cases")
+  void every_route_answers_each_kind_of_caller_as_the_rules_say(
+      String kind, Route route, Target target, Who who, int expected) {
+    World world = world(kind);
+    String id = world.subject;
+    String selfToken = world.subjectToken;
+    if (target == Target.UNKNOWN) {
+      id = UUID.randomUUID().toString();
+    } else if (target == Target.EXISTING && route.method().equals("DELETE")) {
+      String[] fresh = world.fresh(who == Who.THE_USER);
+      id = fresh[0];
+      selfToken = fresh[1];
+    }
+    String path = route.template().replace("{id}", id).replace("{purpose}", "analytics");
+    Http.Response r =
+        world
+            .server
+            .http()
+            .send(
+                route.method(),
+                path,
+                world.token(who, selfToken),
+                route.body().apply(world, who),
+                route.headers().toArray(new String[0]));
+
+    assertThat(r.status()).as("%s %s as %s: %s", route.method(), path, who, r).isEqualTo(expected);
+    if (expected >= 400) {
+      assertProblem(r, expected);
+    }
+    // What the server does, its API description says.
+    JsonNode responses =
+        world
+            .openApi
+            .path("paths")
+            .path(route.template())
+            .path(route.method().toLowerCase(Locale.ROOT))
+            .path("responses");
+    assertThat(responses.has(Integer.toString(expected)))
+        .as("openapi.json documents %d for %s", expected, route)
+        .isTrue();
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("app.candor.testing.TestDatabases#kinds")
+  void the_matrix_covers_every_route_the_server_documents(String kind) {
+    Set<String> documented = new TreeSet<>();
+    world(kind)
+        .openApi
+        .get("paths")
+        .properties()
+        .forEach(
+            p ->
+                p.getValue()
+                    .fieldNames()
+                    .forEachRemaining(
+                        m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey())));
+    Set<String> walked = new TreeSet<>();
+    ROUTES.forEach(r -> walked.add(r.method() + " " + r.template()));
+    assertThat(walked).isEqualTo(documented);
+  }
+}

@@ -1,0 +1,314 @@
+package app.candor.http;
+
+import static app.candor.http.HttpTesting.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import app.candor.testing.Http;
+import app.candor.testing.TestServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /openapi.json} describes exactly the API the server runs, and describes it truly. */
+class OpenApiTest {
+  private static final String ADMIN = TestServer.ADMIN_TOKEN;
+  private static final String PROBLEM = "#/components/schemas/Problem";
+  private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}");
+
+  @TempDir Path dir;
+
+  private static Set<String> documented(JsonNode doc) {
+    Set<String> out = new TreeSet<>();
+    doc.get("paths")
+        .properties()
+        .forEach(
+            p ->
+                p.getValue()
+                    .fieldNames()
+                    .forEachRemaining(m -> out.add(m.toUpperCase(Locale.ROOT) + " " + p.getKey())));
+    return out;
+  }
+
+  @Test
+  void the_document_lists_exactly_the_routes_the_server_registered() {
+    try (TestServer server = TestServer.sqlite(dir)) {
+      Javalin app = HttpServer.create(server.candor());
+      List<String> registered = new ArrayList<>();
+      HttpServer.registeredRoutes(app)
+          .forEach(e -> registered.add(e.getKey() + " " + e.getValue()));
+      assertThat(registered).doesNotHaveDuplicates().isNotEmpty();
+
+      JsonNode doc = server.http().get("/openapi.json", null).json();
+      assertThat(documented(doc)).isEqualTo(new TreeSet<>(registered));
+      // And the contract's routes are all there.
+      assertThat(registered)
+          .contains(
+              "GET /health/live",
+              "GET /health/ready",
+              "GET /metrics",
+              "GET /openapi.json",
+              "POST /v1/services",
+              "POST /v1/users",
+              "GET /v1/users/{id}",
+              "PATCH /v1/users/{id}",
+              "DELETE /v1/users/{id}",
+              "POST /v1/auth/otp",
+              "POST /v1/auth/otp/verify",
+              "GET /v1/admin/outbox",
+              "GET /v1/users/{id}/consents",
+              "PUT /v1/users/{id}/consents/{purpose}",
+              "GET /v1/users/{id}/consents/history",
+              "GET /v1/users/{id}/data",
+              "GET /v1/users/{id}/export",
+              "GET /v1/users/{id}/access-log",
+              "GET /v1/transparency",
+              "GET /transparency");
+    }
+  }
+
+  @Test
+  void every_operation_documents_its_responses_and_errors_are_problems() {
+    try (TestServer server = TestServer.sqlite(dir)) {
+      JsonNode doc = server.http().get("/openapi.json", null).json();
+      assertThat(doc.get("openapi").asText()).startsWith("3.");
+      assertThat(doc.at("/info/title").asText()).isNotBlank();
+      assertThat(doc.at("/info/version").asText()).isNotBlank();
+      JsonNode problem = doc.at("/components/schemas/Problem");
+      assertThat(problem.get("required"))
+          .extracting(JsonNode::asText)
+          .contains("type", "title", "status", "detail");
+      assertThat(problem.at("/properties/errors/type").asText()).isEqualTo("array");
+      assertThat(doc.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+
+      doc.get("paths")
+          .properties()
+          .forEach(
+              path -> {
+                List<String> params = new ArrayList<>();
+                Matcher m = PARAM.matcher(path.getKey());
+                while (m.find()) {
+                  params.add(m.group(1));
+                }
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        op -> {
+                          String name = op.getKey() + " " + path.getKey();
+                          JsonNode operation = op.getValue();
+                          assertThat(operation.path("summary").asText()).as(name).isNotBlank();
+                          JsonNode responses = operation.path("responses");
+                          assertThat(responses.size()).as("responses of %s", name).isPositive();
+                          List<String> codes = new ArrayList<>();
+                          responses.fieldNames().forEachRemaining(codes::add);
+                          assertThat(codes)
+                              .as("a success response for %s", name)
+                              .anyMatch(c -> c.startsWith("2"));
+                          responses
+                              .properties()
+                              .forEach(
+                                  r -> {
+                                    assertThat(r.getValue().path("description").asText())
+                                        .as("%s %s", name, r.getKey())
+                                        .isNotBlank();
+                                    if (r.getKey().equals("default")
+                                        || r.getKey().startsWith("4")
+                                        || r.getKey().startsWith("5")) {
+                                      assertThat(
+                                              r.getValue()
+                                                  .at(
+                                                      "/content/application~1problem+json/schema/$ref")
+                                                  .asText())
+                                          .as(
+                                              "%s %s refers to the Problem schema",
+                                              name, r.getKey())
+                                          .isEqualTo(PROBLEM);
+                                    }
+                                  });
+                          List<String> declared = new ArrayList<>();
+                          operation
+                              .path("parameters")
+                              .forEach(
+                                  p -> {
+                                    if (p.get("in").asText().equals("path")) {
+                                      declared.add(p.get("name").asText());
+                                    }
+                                  });
+                          assertThat(declared).as("path parameters of %s", name).isEqualTo(params);
+                          if (operation.has("requestBody")) {
+                            assertThat(
+                                    operation
+                                        .at("/requestBody/content/application~1json/schema")
+                                        .isObject())
+                                .as("request schema of %s", name)
+                                .isTrue();
+                          }
+                        });
+              });
+      // Every reference leads somewhere.
+      List<String> refs = new ArrayList<>();
+      collectRefs(doc, refs);
+      assertThat(refs).isNotEmpty();
+      for (String ref : refs) {
+        assertThat(ref).startsWith("#/");
+        assertThat(doc.at(ref.substring(1)).isMissingNode()).as("%s resolves", ref).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void each_operation_answers_with_the_status_and_shape_it_documents() {
+    try (TestServer server = TestServer.sqlite(dir)) {
+      Http http = server.http();
+      JsonNode doc = http.get("/openapi.json", null).json();
+      Map<String, Http.Response> calls = new LinkedHashMap<>();
+
+      calls.put("GET /health/live", http.get("/health/live", null));
+      calls.put("GET /health/ready", http.get("/health/ready", null));
+      calls.put("GET /metrics", http.get("/metrics", null));
+      calls.put("GET /openapi.json", http.get("/openapi.json", null));
+      calls.put("GET /v1/transparency", http.get("/v1/transparency", null));
+      calls.put("GET /transparency", http.get("/transparency", null));
+      Http.Response service =
+          http.post("/v1/services", ADMIN, "{\"name\":\"chat\",\"purposes\":[\"account\"]}");
+      calls.put("POST /v1/services", service);
+      String key = service.json().path("apiKey").asText();
+      calls.put("GET /v1/services", http.get("/v1/services", ADMIN));
+      Http.Response created =
+          http.post(
+              "/v1/users",
+              key,
+              "{\"name\":\"Ana\",\"phone\":\"+4915112345678\",\"email\":\"ana@example.org\"}");
+      calls.put("POST /v1/users", created);
+      String id = created.json().path("id").asText();
+      Http.Response otp =
+          http.post("/v1/auth/otp", null, "{\"channel\":\"sms\",\"to\":\"+4915112345678\"}");
+      calls.put("POST /v1/auth/otp", otp);
+      calls.put("GET /v1/admin/outbox", http.get("/v1/admin/outbox", ADMIN));
+      Http.Response verified =
+          http.post(
+              "/v1/auth/otp/verify",
+              null,
+              json(
+                  Map.of(
+                      "verificationId",
+                      otp.json().path("verificationId").asText(),
+                      "code",
+                      server.latestCode("+4915112345678"))));
+      calls.put("POST /v1/auth/otp/verify", verified);
+      String token = verified.json().path("token").asText();
+      String person = "/v1/users/" + id;
+      calls.put("GET /v1/users/{id}", http.get(person, key, "Candor-Purpose", "account"));
+      calls.put("PATCH /v1/users/{id}", http.patch(person, token, "{\"occupation\":\"chef\"}"));
+      calls.put(
+          "PUT /v1/users/{id}/consents/{purpose}",
+          http.put(
+              person + "/consents/location",
+              token,
+              "{\"granted\":true,\"level\":\"approximate\"}"));
+      calls.put("GET /v1/users/{id}/consents", http.get(person + "/consents", token));
+      calls.put(
+          "GET /v1/users/{id}/consents/history", http.get(person + "/consents/history", token));
+      calls.put("GET /v1/users/{id}/data", http.get(person + "/data", token));
+      calls.put("GET /v1/users/{id}/export", http.get(person + "/export", token));
+      calls.put("GET /v1/users/{id}/access-log", http.get(person + "/access-log", token));
+      calls.put("DELETE /v1/users/{id}", http.delete(person, token));
+
+      assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
+      calls.forEach(
+          (operation, r) -> {
+            String[] parts = operation.split(" ", 2);
+            JsonNode responses =
+                doc.get("paths")
+                    .get(parts[1])
+                    .get(parts[0].toLowerCase(Locale.ROOT))
+                    .get("responses");
+            String status = Integer.toString(r.status());
+            assertThat(responses.has(status))
+                .as("%s answered %s, which it documents", operation, r)
+                .isTrue();
+            JsonNode schema = responses.get(status).at("/content/application~1json/schema");
+            if (!schema.isMissingNode()) {
+              assertThat(r.header("Content-Type")).as(operation).startsWith("application/json");
+              conforms(doc, r.json(), schema, operation);
+            }
+          });
+    }
+  }
+
+  /** A light check of {@code value} against {@code schema}: types, required properties, items. */
+  private static void conforms(JsonNode doc, JsonNode value, JsonNode schema, String where) {
+    if (schema.has("$ref")) {
+      conforms(doc, value, doc.at(schema.get("$ref").asText().substring(1)), where);
+      return;
+    }
+    JsonNode type = schema.get("type");
+    if (type == null) {
+      return;
+    }
+    List<String> types = new ArrayList<>();
+    if (type.isArray()) {
+      type.forEach(t -> types.add(t.asText()));
+    } else {
+      types.add(type.asText());
+    }
+    if (value.isNull()) {
+      assertThat(types).as("%s may be null", where).contains("null");
+      return;
+    }
+    if (types.contains("object")) {
+      assertThat(value.isObject()).as("%s is an object: %s", where, value).isTrue();
+      for (JsonNode required : schema.path("required")) {
+        assertThat(value.has(required.asText()))
+            .as("%s has %s: %s", where, required.asText(), value)
+            .isTrue();
+      }
+      schema
+          .path("properties")
+          .properties()
+          .forEach(
+              p -> {
+                if (value.has(p.getKey())) {
+                  conforms(doc, value.get(p.getKey()), p.getValue(), where + "." + p.getKey());
+                }
+              });
+    } else if (types.contains("array")) {
+      assertThat(value.isArray()).as("%s is an array: %s", where, value).isTrue();
+      for (int i = 0; i < value.size(); i++) {
+        conforms(doc, value.get(i), schema.path("items"), where + "[" + i + "]");
+      }
+    } else if (types.contains("string")) {
+      assertThat(value.isTextual()).as("%s is a string: %s", where, value).isTrue();
+    } else if (types.contains("boolean")) {
+      assertThat(value.isBoolean()).as("%s is a boolean: %s", where, value).isTrue();
+    } else if (types.contains("integer")) {
+      assertThat(value.isIntegralNumber()).as("%s is an integer: %s", where, value).isTrue();
+    }
+  }
+
+  private static void collectRefs(JsonNode node, List<String> out) {
+    if (node.isObject()) {
+      node.properties()
+          .forEach(
+              e -> {
+                if (e.getKey().equals("$ref")) {
+                  out.add(e.getValue().asText());
+                } else {
+                  collectRefs(e.getValue(), out);
+                }
+              });
+    } else if (node.isArray()) {
+      node.forEach(n -> collectRefs(n, out));
+    }
+  }
+}
