@@ -101,9 +101,7 @@ public final class Transparency {
               purposes.stream().map(Purpose::id).toList(),
               optional,
               specs.stream().anyMatch(FieldSpec::encrypted),
-              specs.isEmpty()
-                  ? "Not collected by this version"
-                  : String.join("; ", specs.stream().map(FieldSpec::retention).distinct().toList()),
+              retention(specs),
               users < MIN_COUNT ? "fewer than " + MIN_COUNT : (Object) users));
     }
     List<PurposeView> purposes =
@@ -118,6 +116,26 @@ public final class Transparency {
                         p.withdrawable()))
             .toList();
     return new View(appName, clock.instant(), categories, purposes);
+  }
+
+  /** The retention most of the category's fields have, noting when some differ. */
+  private static String retention(List<FieldSpec> specs) {
+    if (specs.isEmpty()) {
+      return "Not collected by this version";
+    }
+    java.util.Map<String, Long> counts =
+        specs.stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    FieldSpec::retention,
+                    java.util.LinkedHashMap::new,
+                    java.util.stream.Collectors.counting()));
+    String main =
+        counts.entrySet().stream()
+            .max(java.util.Map.Entry.comparingByValue())
+            .orElseThrow()
+            .getKey();
+    return counts.size() == 1 ? main : main + " (some fields differ, see each field)";
   }
 
   /** The same, as a self-contained HTML page. */
@@ -144,10 +162,14 @@ public final class Transparency {
         .append(" are not shown.</p>\n");
     for (CategoryView c : view.categories()) {
       out.append("<section id=\"").append(esc(c.id())).append("\"><h2>").append(esc(c.title()));
-      out.append("</h2>\n<p>").append(esc(c.description())).append("</p>\n<p class=\"meta\">");
-      out.append("People with this data: ").append(esc(String.valueOf(c.usersWithData())));
-      out.append(" · ").append(c.optional() ? "Only with your consent" : "Needed for the service");
-      out.append(" · Kept: ").append(esc(c.retention())).append("</p>\n");
+      out.append("</h2>\n<p>").append(esc(c.description())).append("</p>\n");
+      if (!c.fields().isEmpty()) {
+        out.append("<p class=\"meta\">People with this data: ");
+        out.append(esc(String.valueOf(c.usersWithData())));
+        out.append(" · ")
+            .append(c.optional() ? "Only with your consent" : "Needed for the service");
+        out.append(" · Kept: ").append(esc(c.retention())).append("</p>\n");
+      }
       if (c.fields().isEmpty()) {
         out.append("<p>This version does not collect this kind of data.</p>\n");
       } else {
