@@ -23,6 +23,9 @@ import app.candor.privacy.LedgerData;
 import app.candor.privacy.PrivacyService;
 import app.candor.privacy.SubjectData;
 import app.candor.privacy.Transparency;
+import app.candor.usage.UsageAnalytics;
+import app.candor.usage.UsageData;
+import app.candor.usage.UsageService;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -61,6 +64,9 @@ public final class Candor implements AutoCloseable {
   private final SignIn signIn;
   private final PrivacyService privacy;
   private final Transparency transparency;
+  private final UsageService usage;
+  private final UsageAnalytics usageAnalytics;
+  private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
 
@@ -83,9 +89,14 @@ public final class Candor implements AutoCloseable {
       this.people = new PersonalService(database, subjectKeys, blindIndex, gate, clock);
       this.outbox = new OutboxSender(clock);
       this.signIn = new SignIn(people, userTokens, outbox, clock);
+      this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
+      this.usageAnalytics = new UsageAnalytics(database, clock);
+      consents.onChange((subject, purpose) -> usage.invalidate(subject));
       List<SubjectData> providers =
           List.of(
-              new PersonalData(people, userTokens, outbox), new LedgerData(consents, accessLog));
+              new PersonalData(people, userTokens, outbox),
+              new LedgerData(consents, accessLog),
+              new UsageData(usage, subjectKeys));
       this.privacy =
           new PrivacyService(catalog, providers, subjectKeys, subjectKeys, gate, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
@@ -95,9 +106,28 @@ public final class Candor implements AutoCloseable {
       new JvmThreadMetrics().bindTo(metrics);
       new ProcessorMetrics().bindTo(metrics);
       new UptimeMetrics().bindTo(metrics);
+      this.housekeeping =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "candor-housekeeping");
+                t.setDaemon(true);
+                return t;
+              });
+      // Usage older than the retention is deleted at start and every six hours.
+      housekeeping.scheduleWithFixedDelay(
+          this::purgeExpired, 1, 6 * 3600, java.util.concurrent.TimeUnit.SECONDS);
     } catch (RuntimeException e) {
       database.close();
       throw e;
+    }
+  }
+
+  private void purgeExpired() {
+    try {
+      usage.purgeExpired();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Candor.class)
+          .warn("usage retention purge failed: {}", e.getClass().getName());
     }
   }
 
@@ -124,6 +154,8 @@ public final class Candor implements AutoCloseable {
   public synchronized void close() {
     server.ifPresent(Javalin::stop);
     server = Optional.empty();
+    housekeeping.shutdownNow();
+    usage.close();
     metrics.close();
     database.close();
   }
@@ -215,6 +247,14 @@ public final class Candor implements AutoCloseable {
 
   public Transparency transparency() {
     return transparency;
+  }
+
+  public UsageService usage() {
+    return usage;
+  }
+
+  public UsageAnalytics usageAnalytics() {
+    return usageAnalytics;
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param responses status code to description
  * @param success the schema of the success response, if JSON
  * @param parameters extra header or query parameters (name to description), e.g. Candor-Purpose
+ * @param query query parameters (name to description), all optional
  */
 record Op(
     String summary,
@@ -24,7 +25,8 @@ record Op(
     Optional<Map<String, Object>> request,
     Map<Integer, String> responses,
     Optional<Map<String, Object>> success,
-    Map<String, String> parameters) {
+    Map<String, String> parameters,
+    Map<String, String> query) {
 
   static Builder of(String tag, String summary) {
     return new Builder(tag, summary);
@@ -39,6 +41,7 @@ record Op(
     private Optional<Map<String, Object>> success = Optional.empty();
     private final Map<Integer, String> responses = new LinkedHashMap<>();
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Map<String, String> query = new LinkedHashMap<>();
 
     private Builder(String tag, String summary) {
       this.tag = tag;
@@ -76,8 +79,15 @@ record Op(
       return this;
     }
 
+    /** An optional query parameter. */
+    Builder query(String name, String description) {
+      query.put(name, description);
+      return this;
+    }
+
     Op build() {
-      return new Op(summary, tag, callers, request, Map.copyOf(responses), success, parameters);
+      return new Op(
+          summary, tag, callers, request, Map.copyOf(responses), success, parameters, query);
     }
   }
 }

@@ -78,6 +78,21 @@ final class OpenApi {
                         description,
                         "schema",
                         Map.of("type", "string"))));
+    op.query()
+        .forEach(
+            (name, description) ->
+                parameters.add(
+                    Maps.of(
+                        "name",
+                        name,
+                        "in",
+                        "query",
+                        "required",
+                        false,
+                        "description",
+                        description,
+                        "schema",
+                        Map.of("type", "string"))));
     if (!parameters.isEmpty()) {
       out.put("parameters", parameters);
     }

@@ -27,6 +27,8 @@ final class Problems {
     write(ctx, e.kind().status(), e.kind().slug(), e.kind().title(), e.getMessage(), e.errors());
     if (e.kind() == CandorException.Kind.TOO_MANY_REQUESTS) {
       ctx.header("Retry-After", "60");
+    } else if (e.kind() == CandorException.Kind.UNAVAILABLE) {
+      ctx.header("Retry-After", "1");
     }
   }
 

@@ -173,6 +173,9 @@ public final class PrivacyService {
           String csvName = c.id() + "-" + table.name() + ".csv";
           put(zip, csvName, csv(table));
           files.add(csvName);
+          String jsonName = c.id() + "-" + table.name() + ".json";
+          put(zip, jsonName, Json.mapper().writeValueAsBytes(records(table)));
+          files.add(jsonName);
         }
       }
       put(zip, "README.txt", readme(report, files).getBytes(StandardCharsets.UTF_8));
@@ -221,6 +224,19 @@ public final class PrivacyService {
     zip.putNextEntry(new ZipEntry(name));
     zip.write(content);
     zip.closeEntry();
+  }
+
+  /** The table as a JSON array of objects keyed by the header. */
+  private static List<Map<String, String>> records(SubjectData.Table table) {
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (List<String> row : table.rows()) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < table.header().size(); i++) {
+        m.put(table.header().get(i), row.get(i));
+      }
+      rows.add(m);
+    }
+    return rows;
   }
 
   private static byte[] csv(SubjectData.Table table) throws JsonProcessingException {

@@ -1,6 +1,7 @@
 package app.candor.core.catalog;
 
 import static app.candor.core.catalog.Purpose.ACCOUNT;
+import static app.candor.core.catalog.Purpose.ANALYTICS;
 import static app.candor.core.catalog.Purpose.MESSAGING;
 import static app.candor.core.catalog.Purpose.PAYMENTS;
 import static app.candor.core.catalog.Purpose.PERSONALIZATION;
@@ -168,6 +169,64 @@ public final class Catalog {
                 "otp_verifications.expires_at",
                 "otp_verifications.attempts",
                 "otp_verifications.consumed_at")));
+
+    String usageRetention = "13 months, then deleted (and at once when you erase your account)";
+    fields.add(
+        new FieldSpec(
+            "usage.events",
+            Category.USAGE,
+            "What you did in the app: each screen viewed, feature used and session start or end,"
+                + " with its time and the service that reported it.",
+            Set.of(ANALYTICS, PERSONALIZATION),
+            Sensitivity.MEDIUM,
+            usageRetention,
+            false,
+            Set.of(
+                "usage_events.message_id",
+                "usage_events.at",
+                "usage_events.type",
+                "usage_events.name",
+                "usage_events.service",
+                "usage_events.received_at")));
+    fields.add(
+        new FieldSpec(
+            "usage.eventDetails",
+            Category.USAGE,
+            "Details the app attached to each event: its properties and context (device, operating"
+                + " system, app version, language).",
+            Set.of(ANALYTICS),
+            Sensitivity.MEDIUM,
+            usageRetention,
+            true,
+            Set.of("usage_events.detail_ct")));
+    fields.add(
+        new FieldSpec(
+            "usage.sessions",
+            Category.USAGE,
+            "Your app sessions: when each began and ended, how many events, which features.",
+            Set.of(ANALYTICS, PERSONALIZATION),
+            Sensitivity.LOW,
+            usageRetention,
+            false,
+            Set.of(
+                "usage_sessions.session_id",
+                "usage_sessions.started_at",
+                "usage_sessions.last_at",
+                "usage_sessions.events",
+                "usage_sessions.features",
+                "usage_sessions.explicit",
+                "usage_sessions.closed")));
+    fields.add(
+        new FieldSpec(
+            "usage.dailyActivity",
+            Category.USAGE,
+            "How often you used each feature per day, kept so trends need not re-read raw events.",
+            Set.of(ANALYTICS, PERSONALIZATION),
+            Sensitivity.LOW,
+            usageRetention,
+            false,
+            Set.of(
+                "usage_person_days.feature", "usage_person_days.day", "usage_person_days.uses")));
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");

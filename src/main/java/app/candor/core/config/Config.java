@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param masterKeyFile the master key (a Tink keyset); generated on first start when absent
  * @param appName the super app's name, shown on the transparency page
  * @param maxBodyBytes request bodies above this size get 413
+ * @param usage how usage events are kept and grouped into sessions
  */
 public record Config(
     int port,
@@ -26,7 +27,19 @@ public record Config(
     Optional<String> adminToken,
     Path masterKeyFile,
     String appName,
-    long maxBodyBytes) {
+    long maxBodyBytes,
+    Usage usage) {
+
+  /**
+   * Usage data settings.
+   *
+   * @param retentionDays raw usage events older than this are rejected and deleted (13 months)
+   * @param sessionGapMinutes inactivity that ends an inferred session (30, as PostHog and GA4)
+   * @param sessionMaxHours the longest a session may last (24)
+   */
+  public record Usage(int retentionDays, int sessionGapMinutes, int sessionMaxHours) {
+    public static final Usage DEFAULT = new Usage(395, 30, 24);
+  }
 
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -37,6 +50,7 @@ public record Config(
     Objects.requireNonNull(adminToken, "adminToken");
     Objects.requireNonNull(masterKeyFile, "masterKeyFile");
     Objects.requireNonNull(appName, "appName");
+    Objects.requireNonNull(usage, "usage");
   }
 
   /** Reads {@code CANDOR_*} variables; throws {@link ConfigException} listing every problem. */
@@ -81,11 +95,44 @@ public record Config(
     if (appName.length() > 100) {
       problems.add("CANDOR_APP_NAME must be at most 100 characters");
     }
+    int retention =
+        positive(env, "CANDOR_USAGE_RETENTION_DAYS", Usage.DEFAULT.retentionDays(), 3650, problems);
+    int gap =
+        positive(
+            env, "CANDOR_SESSION_GAP_MINUTES", Usage.DEFAULT.sessionGapMinutes(), 1440, problems);
+    int maxHours =
+        positive(env, "CANDOR_SESSION_MAX_HOURS", Usage.DEFAULT.sessionMaxHours(), 168, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new Config(
-        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, DEFAULT_MAX_BODY_BYTES);
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        DEFAULT_MAX_BODY_BYTES,
+        new Usage(retention, gap, maxHours));
+  }
+
+  private static int positive(
+      Map<String, String> env, String name, int fallback, int max, List<String> problems) {
+    Optional<String> raw = value(env, name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int v = Integer.parseInt(raw.get());
+      if (v < 1 || v > max) {
+        problems.add(name + " must be between 1 and " + max + ", got " + v);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      problems.add(
+          name + " must be a whole number such as " + fallback + ", got '" + raw.get() + "'");
+      return fallback;
+    }
   }
 
   /** A configuration for tests and tools: everything in {@code dataDir}, a free port. */
@@ -97,23 +144,31 @@ public record Config(
         Optional.empty(),
         dataDir.resolve("master.key"),
         "Candor",
-        DEFAULT_MAX_BODY_BYTES);
+        DEFAULT_MAX_BODY_BYTES,
+        Usage.DEFAULT);
   }
 
   public Config withPort(int newPort) {
-    return new Config(newPort, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes);
+    return new Config(
+        newPort, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage);
   }
 
   public Config withDbUrl(Optional<String> newDbUrl) {
-    return new Config(port, dataDir, newDbUrl, adminToken, masterKeyFile, appName, maxBodyBytes);
+    return new Config(
+        port, dataDir, newDbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage);
   }
 
   public Config withAdminToken(Optional<String> token) {
-    return new Config(port, dataDir, dbUrl, token, masterKeyFile, appName, maxBodyBytes);
+    return new Config(port, dataDir, dbUrl, token, masterKeyFile, appName, maxBodyBytes, usage);
+  }
+
+  public Config withUsage(Usage newUsage) {
+    return new Config(
+        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, newUsage);
   }
 
   public Config withAppName(String name) {
-    return new Config(port, dataDir, dbUrl, adminToken, masterKeyFile, name, maxBodyBytes);
+    return new Config(port, dataDir, dbUrl, adminToken, masterKeyFile, name, maxBodyBytes, usage);
   }
 
   /** The JDBC URL with any password masked, safe for logs. */

@@ -36,10 +36,19 @@ public final class ConsentLedger {
 
   private final Database db;
   private final Clock clock;
+  private final List<java.util.function.BiConsumer<String, Purpose>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ConsentLedger(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Called after every committed decision, with the person and the purpose (cache invalidation).
+   */
+  public void onChange(java.util.function.BiConsumer<String, Purpose> listener) {
+    listeners.add(listener);
   }
 
   public List<State> current(String subjectId) {
@@ -117,6 +126,7 @@ public final class ConsentLedger {
     }
     long now = clock.millis();
     db.useTransaction(h -> write(h, subjectId, purpose, granted, effectiveLevel, source, now));
+    listeners.forEach(l -> l.accept(subjectId, purpose));
     return new State(
         purpose,
         granted,

@@ -58,6 +58,9 @@ public final class Database implements AutoCloseable {
     sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     // Deleted rows are overwritten with zeros, so erased people cannot be carved from the file.
     sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
+    // 64 MiB of page cache per connection: the usage tables are written at high rates.
+    sqlite.setCacheSize(-65_536);
+    sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource source = new SQLiteDataSource(sqlite);
     source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     HikariConfig hikari = new HikariConfig();
@@ -90,7 +93,9 @@ public final class Database implements AutoCloseable {
     try {
       Flyway.configure()
           .dataSource(pool)
-          .locations("classpath:db/migration/common")
+          .locations(
+              "classpath:db/migration/common",
+              "classpath:db/migration/" + dialect.name().toLowerCase(java.util.Locale.ROOT))
           .load()
           .migrate();
     } catch (RuntimeException e) {

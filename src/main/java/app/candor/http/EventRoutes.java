@@ -1,0 +1,74 @@
+package app.candor.http;
+
+import app.candor.usage.UsageService;
+import java.util.List;
+
+/** Usage event ingestion. */
+final class EventRoutes {
+  private EventRoutes() {}
+
+  static void register(Api api, Requests requests, UsageService usage) {
+    api.post(
+        "/v1/events",
+        Op.of("usage", "Send a batch of usage events (committed when the answer is 200)")
+            .callers("service with analytics")
+            .request(
+                Schemas.object(
+                    List.of("batch"),
+                    "batch",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("messageId", "userId", "type", "timestamp"),
+                            "messageId",
+                            Schemas.string("the client's id; retries are stored once"),
+                            "userId",
+                            Schemas.string("person id"),
+                            "type",
+                            Schemas.string("track | screen | session_start | session_end"),
+                            "name",
+                            Schemas.string("feature or screen; required for track and screen"),
+                            "timestamp",
+                            Schemas.string(
+                                "ISO-8601 with offset; not >10 min ahead, not older than retention"),
+                            "properties",
+                            Schemas.any("free-form object, stored encrypted"),
+                            "context",
+                            Schemas.any(
+                                "device, os, appVersion, locale (strings), stored encrypted")))))
+            .ok(
+                200,
+                "per-event outcome; accepted events are durably stored",
+                Schemas.object(
+                    List.of("accepted", "duplicates", "droppedNoConsent", "rejected"),
+                    "accepted",
+                    Schemas.integer("events stored"),
+                    "duplicates",
+                    Schemas.integer("events already stored (same userId and messageId)"),
+                    "droppedNoConsent",
+                    Schemas.integer(
+                        "events of unknown people or people without analytics consent, not stored"),
+                    "rejected",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("index", "errors"),
+                            "index",
+                            Schemas.integer("position in the batch"),
+                            "errors",
+                            Schemas.array(Schemas.any("{field, message}"))))))
+            .error(400, "the body is not {batch:[...]}")
+            .error(401, "no or bad token")
+            .error(403, "the key lacks the analytics purpose")
+            .error(413, "more than 1,000 events or 500 KB")
+            .error(503, "the writer is behind; retry after Retry-After seconds"),
+        ctx -> {
+          var caller = requests.signedIn(ctx);
+          byte[] raw = ctx.bodyAsBytes();
+          if (raw.length > UsageService.MAX_BATCH_BYTES) {
+            throw new app.candor.core.errors.CandorException(
+                app.candor.core.errors.CandorException.Kind.PAYLOAD_TOO_LARGE,
+                "a batch is at most " + UsageService.MAX_BATCH_BYTES + " bytes");
+          }
+          ctx.json(usage.ingest(caller, Requests.object(ctx), raw.length));
+        });
+  }
+}

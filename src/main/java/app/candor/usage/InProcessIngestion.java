@@ -1,0 +1,162 @@
+package app.candor.usage;
+
+import app.candor.core.errors.CandorException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default {@link Ingestion}: one writer thread with group commit. Requests queue up while a
+ * transaction is being written; the next transaction takes everything waiting (up to a cap), so one
+ * fsync acknowledges many requests and throughput grows with load. The queue is bounded in events:
+ * beyond it, callers are told to retry (503) instead of memory growing.
+ */
+public final class InProcessIngestion implements Ingestion {
+  private static final Logger LOG = LoggerFactory.getLogger(InProcessIngestion.class);
+
+  /** Events waiting at most; beyond, submissions are refused. */
+  public static final int CAPACITY = 200_000;
+
+  /** Events written in one transaction at most. */
+  static final int MAX_GROUP = 25_000;
+
+  private record Job(
+      List<UsageEvent> events,
+      @Nullable Runnable task,
+      CompletableFuture<Written> done,
+      CompletableFuture<Void> taskDone) {}
+
+  private final UsageWriter writer;
+  private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queued = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  InProcessIngestion(UsageWriter writer) {
+    this.writer = writer;
+    this.thread = new Thread(this::run, "candor-usage-writer");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  @Override
+  public CompletableFuture<Written> submit(List<UsageEvent> events) {
+    if (!running) {
+      throw new CandorException(CandorException.Kind.UNAVAILABLE, "Candor is shutting down");
+    }
+    if (queued.addAndGet(events.size()) > CAPACITY) {
+      queued.addAndGet(-events.size());
+      throw new CandorException(
+          CandorException.Kind.UNAVAILABLE, "the usage writer is behind; retry after a second");
+    }
+    CompletableFuture<Written> done = new CompletableFuture<>();
+    queue.add(new Job(events, null, done, new CompletableFuture<>()));
+    return done;
+  }
+
+  @Override
+  public CompletableFuture<Void> maintenance(Runnable task) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    queue.add(new Job(List.of(), task, new CompletableFuture<>(), done));
+    return done;
+  }
+
+  /** Events accepted but not yet committed. */
+  public long backlog() {
+    return queued.get();
+  }
+
+  private void run() {
+    while (running || !queue.isEmpty()) {
+      try {
+        Job first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        if (first.task() != null) {
+          runTask(first);
+          continue;
+        }
+        List<Job> group = new ArrayList<>();
+        group.add(first);
+        int size = first.events().size();
+        while (size < MAX_GROUP) {
+          Job next = queue.peek();
+          if (next == null || next.task() != null) {
+            break;
+          }
+          queue.poll();
+          group.add(next);
+          size += next.events().size();
+        }
+        writeGroup(group, size);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException e) {
+        LOG.error("usage writer loop failed: {}", e.getClass().getName());
+      }
+    }
+  }
+
+  private void runTask(Job job) {
+    try {
+      job.task().run();
+      job.taskDone().complete(null);
+    } catch (RuntimeException e) {
+      job.taskDone().completeExceptionally(e);
+    }
+  }
+
+  private void writeGroup(List<Job> group, int size) {
+    List<UsageEvent> all = new ArrayList<>(size);
+    group.forEach(j -> all.addAll(j.events()));
+    try {
+      int[] outcome = writer.write(all);
+      int offset = 0;
+      for (Job job : group) {
+        int inserted = 0;
+        int duplicates = 0;
+        int gone = 0;
+        for (int i = 0; i < job.events().size(); i++) {
+          int o = outcome[offset + i];
+          if (o == 1) inserted++;
+          else if (o == 0) duplicates++;
+          else gone++;
+        }
+        offset += job.events().size();
+        job.done().complete(new Written(inserted, duplicates, gone));
+      }
+    } catch (RuntimeException e) {
+      // The class name only: a message could carry bound values.
+      LOG.error("writing {} usage events failed: {}", size, e.getClass().getName());
+      group.forEach(
+          j ->
+              j.done()
+                  .completeExceptionally(
+                      new CandorException(
+                          CandorException.Kind.UNAVAILABLE,
+                          "the events could not be stored; retry")));
+    } finally {
+      queued.addAndGet(-size);
+    }
+  }
+
+  /** Writes what is queued, then stops the writer. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

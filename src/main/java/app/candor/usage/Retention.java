@@ -1,0 +1,111 @@
+package app.candor.usage;
+
+import app.candor.core.store.Database;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Removing usage data while keeping the rollups equal to what they would be had the removed data
+ * never been written: for one person (erasure) or for everything older than the retention.
+ */
+final class Retention {
+  private Retention() {}
+
+  /** Deletes everything about one person and takes them out of every shared rollup. */
+  static int eraseSubject(Handle h, String subject) {
+    Deltas deltas = new Deltas();
+    record Day(String feature, long day, long uses) {}
+    List<Day> days =
+        h.createQuery(
+                "SELECT feature, day, uses FROM usage_person_days WHERE subject_id = :s"
+                    + " ORDER BY feature, day")
+            .bind("s", subject)
+            .map((rs, ctx) -> new Day(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+            .list();
+    String feature = null;
+    long prev = -1;
+    List<Long> weeks = new ArrayList<>();
+    for (Day d : days) {
+      if (!d.feature().equals(feature)) {
+        feature = d.feature();
+        prev = -1;
+      }
+      deltas.gap(d.feature(), d.day(), prev, -1);
+      deltas.featureDay(d.feature(), d.day(), -d.uses());
+      if (UsageWriter.ANY.equals(d.feature())) {
+        long w = Deltas.week(d.day());
+        if (!weeks.contains(w)) {
+          weeks.add(w);
+        }
+      }
+      prev = d.day();
+    }
+    if (!weeks.isEmpty()) {
+      long cohort = weeks.stream().mapToLong(Long::longValue).min().orElseThrow();
+      weeks.forEach(w -> deltas.cohort(cohort, w, -1));
+    }
+    h.createQuery("SELECT started_at, last_at FROM usage_sessions WHERE subject_id = :s")
+        .bind("s", subject)
+        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+        .forEach(
+            s ->
+                deltas.session(
+                    Math.floorDiv(s[0], 86_400_000L),
+                    UsageAnalytics.bucket((s[1] - s[0]) / 1000),
+                    -1));
+    deltas.apply(h);
+    int count = 0;
+    for (String table : List.of("usage_events", "usage_sessions", "usage_person_days")) {
+      count +=
+          h.createUpdate("DELETE FROM " + table + " WHERE subject_id = :s")
+              .bind("s", subject)
+              .execute();
+    }
+    return count;
+  }
+
+  /**
+   * Deletes raw events, sessions and per-person days older than {@code cutoffMillis}. In the
+   * distinct-people grid, each person's first remaining day loses its link to the deleted one
+   * (prev_day becomes -1); aggregates of deleted days and cohorts that began before go too.
+   */
+  static void purge(Database db, Sessions sessions, long cutoffMillis) {
+    long cutoffDay = Math.floorDiv(cutoffMillis, 86_400_000L);
+    long cutoffWeek = Deltas.week(cutoffDay);
+    db.useTransaction(
+        h -> {
+          h.createUpdate("DELETE FROM usage_events WHERE at < :c")
+              .bind("c", cutoffMillis)
+              .execute();
+          h.createUpdate("DELETE FROM usage_sessions WHERE started_at < :c")
+              .bind("c", cutoffMillis)
+              .execute();
+          h.createUpdate("DELETE FROM usage_person_days WHERE day < :d")
+              .bind("d", cutoffDay)
+              .execute();
+          h.createUpdate(
+                  "INSERT INTO usage_gaps (feature, day, prev_day, people)"
+                      + " SELECT feature, day, -1, SUM(people) FROM usage_gaps"
+                      + " WHERE day >= :d AND prev_day >= 0 AND prev_day < :d GROUP BY feature, day"
+                      + " ON CONFLICT (feature, day, prev_day) DO UPDATE"
+                      + " SET people = usage_gaps.people + excluded.people")
+              .bind("d", cutoffDay)
+              .execute();
+          h.createUpdate(
+                  "DELETE FROM usage_gaps WHERE day < :d OR (prev_day >= 0 AND prev_day < :d)")
+              .bind("d", cutoffDay)
+              .execute();
+          h.createUpdate("DELETE FROM usage_feature_days WHERE day < :d")
+              .bind("d", cutoffDay)
+              .execute();
+          h.createUpdate("DELETE FROM usage_session_hist WHERE day < :d")
+              .bind("d", cutoffDay)
+              .execute();
+          h.createUpdate("DELETE FROM usage_cohorts WHERE cohort_week < :w OR week < :w")
+              .bind("w", cutoffWeek)
+              .execute();
+        });
+    sessions.clear();
+  }
+}

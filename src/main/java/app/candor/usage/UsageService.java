@@ -1,0 +1,199 @@
+package app.candor.usage;
+
+import app.candor.core.auth.Caller;
+import app.candor.core.catalog.Purpose;
+import app.candor.core.config.Config;
+import app.candor.core.crypto.FieldCipher;
+import app.candor.core.crypto.SubjectKeys;
+import app.candor.core.errors.CandorException;
+import app.candor.core.json.Json;
+import app.candor.core.store.Database;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.crypto.tink.Aead;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The rules of usage data: services with {@code analytics} report events; only events of existing
+ * people who consented to {@code analytics} are kept; a bad event never fails the good ones of its
+ * batch; a 200 means committed.
+ */
+public final class UsageService implements AutoCloseable {
+
+  /** Per-batch outcome, as the API returns it. */
+  public record Outcome(
+      int accepted, int duplicates, int droppedNoConsent, List<Rejected> rejected) {}
+
+  /** An event refused, with why. */
+  public record Rejected(int index, List<CandorException.FieldError> errors) {}
+
+  public static final int MAX_EVENTS = 1_000;
+  public static final int MAX_BATCH_BYTES = 500 * 1024;
+
+  private final Database db;
+  private final SubjectKeys keys;
+  private final Clock clock;
+  private final EventParser parser;
+  private final ConsentCache consent;
+  private final Sessions sessions;
+  private final Ingestion ingestion;
+  private final Duration retention;
+
+  public UsageService(Database db, SubjectKeys keys, Config.Usage settings, Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.retention = Duration.ofDays(settings.retentionDays());
+    this.parser = new EventParser(clock, retention);
+    this.consent = new ConsentCache(db);
+    this.sessions =
+        new Sessions(
+            Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
+            Duration.ofHours(settings.sessionMaxHours()).toMillis());
+    this.ingestion = new InProcessIngestion(new UsageWriter(db, sessions, clock));
+  }
+
+  /** Consent changes and erasures call this, so collection follows them at once. */
+  public void invalidate(String subjectId) {
+    consent.invalidate(subjectId);
+  }
+
+  Sessions sessions() {
+    return sessions;
+  }
+
+  Database database() {
+    return db;
+  }
+
+  /** Ingests one {@code {batch:[...]}} body of {@code bodyBytes} bytes. */
+  public Outcome ingest(Caller caller, ObjectNode body, long bodyBytes) {
+    if (!(caller instanceof Caller.Service service) || !service.may(Purpose.ANALYTICS)) {
+      throw CandorException.forbidden("events are sent by services whose key has 'analytics'");
+    }
+    if (bodyBytes > MAX_BATCH_BYTES) {
+      throw new CandorException(
+          CandorException.Kind.PAYLOAD_TOO_LARGE,
+          "a batch is at most " + MAX_BATCH_BYTES + " bytes; this one is " + bodyBytes);
+    }
+    JsonNode batch = body.get("batch");
+    if (batch == null || !batch.isArray()) {
+      throw CandorException.invalid("batch", "required: an array of events");
+    }
+    body.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!f.equals("batch")) {
+                throw CandorException.invalid(f, "unknown field; the body is {batch:[...]}");
+              }
+            });
+    if (batch.size() > MAX_EVENTS) {
+      throw new CandorException(
+          CandorException.Kind.PAYLOAD_TOO_LARGE,
+          "a batch holds at most " + MAX_EVENTS + " events; this one has " + batch.size());
+    }
+    boolean checkSize = bodyBytes > EventParser.MAX_EVENT_BYTES;
+    List<Rejected> rejected = new ArrayList<>();
+    List<EventParser.Parsed> parsed = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      EventParser.Result r = parser.parse(batch.get(i), checkSize);
+      if (r.event() == null) {
+        rejected.add(new Rejected(i, r.errors()));
+      } else {
+        parsed.add(r.event());
+      }
+    }
+    Set<String> subjects = new HashSet<>();
+    parsed.forEach(p -> subjects.add(p.userId()));
+    Set<String> allowed = consent.allowed(subjects);
+    List<UsageEvent> events = new ArrayList<>(parsed.size());
+    int dropped = 0;
+    for (EventParser.Parsed p : parsed) {
+      if (!allowed.contains(p.userId())) {
+        dropped++;
+        continue;
+      }
+      Optional<Aead> aead = keys.find(p.userId());
+      if (aead.isEmpty()) {
+        dropped++;
+        continue;
+      }
+      events.add(
+          new UsageEvent(
+              p.userId(),
+              p.messageId(),
+              p.type(),
+              p.name(),
+              p.at(),
+              service.name(),
+              detail(aead.get(), p)));
+    }
+    if (events.isEmpty()) {
+      return new Outcome(0, 0, dropped, rejected);
+    }
+    Ingestion.Written written = await(ingestion.submit(events));
+    return new Outcome(
+        written.inserted(), written.duplicates(), dropped + written.gone(), rejected);
+  }
+
+  private static Ingestion.Written await(
+      java.util.concurrent.CompletableFuture<Ingestion.Written> f) {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CandorException c) {
+        throw c;
+      }
+      throw new CandorException(
+          CandorException.Kind.UNAVAILABLE, "the events could not be stored; retry");
+    } catch (TimeoutException e) {
+      throw new CandorException(
+          CandorException.Kind.UNAVAILABLE,
+          "storing took too long; retry with the same messageIds (duplicates are ignored)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CandorException(CandorException.Kind.UNAVAILABLE, "interrupted; retry");
+    }
+  }
+
+  private static @org.jspecify.annotations.Nullable String detail(Aead aead, EventParser.Parsed p) {
+    if (p.properties() == null && p.context() == null) {
+      return null;
+    }
+    ObjectNode detail = Json.mapper().createObjectNode();
+    if (p.properties() != null) {
+      detail.set("properties", p.properties());
+    }
+    if (p.context() != null) {
+      detail.set("context", p.context());
+    }
+    try {
+      return FieldCipher.encrypt(
+          aead, p.userId(), "usage.detail", Json.mapper().writeValueAsString(detail));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Deletes raw events and per-person rollups older than the retention, in the writer. */
+  public void purgeExpired() {
+    long cutoffMillis = clock.millis() - retention.toMillis();
+    ingestion.maintenance(() -> Retention.purge(db, sessions, cutoffMillis)).join();
+  }
+
+  @Override
+  public void close() {
+    ingestion.close();
+  }
+}

@@ -1,0 +1,240 @@
+package app.candor.usage;
+
+import app.candor.core.store.Database;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Writes a group of events in one transaction: the raw rows (duplicates ignored), their sessions,
+ * and every rollup, so analytics never scan raw events. Runs on the single writer thread.
+ */
+final class UsageWriter {
+  static final String ANY = "*";
+  private static final int CHUNK = 500;
+
+  private final Database db;
+  private final Sessions sessions;
+  private final java.time.Clock clock;
+
+  UsageWriter(Database db, Sessions sessions, java.time.Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). */
+  int[] write(List<UsageEvent> events) {
+    try {
+      return db.inTransaction(h -> writeIn(h, events));
+    } catch (RuntimeException e) {
+      // In-memory session state may hold changes that were rolled back.
+      sessions.clear();
+      throw e;
+    }
+  }
+
+  private int[] writeIn(Handle h, List<UsageEvent> events) {
+    int[] outcome = new int[events.size()];
+    Set<String> present = present(h, events);
+    PreparedBatch insert =
+        h.prepareBatch(
+            "INSERT INTO usage_events (subject_id, message_id, at, type, name, service,"
+                + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (subject_id, message_id) DO NOTHING");
+    long now = clock.millis();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      UsageEvent e = events.get(i);
+      if (!present.contains(e.subjectId())) {
+        outcome[i] = -1;
+        continue;
+      }
+      insert
+          .bind(0, e.subjectId())
+          .bind(1, e.messageId())
+          .bind(2, e.at())
+          .bind(3, e.type())
+          .bind(4, e.name())
+          .bind(5, e.service())
+          .bind(6, now)
+          .bind(7, e.detailCiphertext())
+          .add();
+      positions.add(i);
+    }
+    List<UsageEvent> stored = new ArrayList<>();
+    if (!positions.isEmpty()) {
+      int[] counts = insert.execute();
+      for (int k = 0; k < counts.length; k++) {
+        int i = positions.get(k);
+        outcome[i] = counts[k] > 0 ? 1 : 0;
+        if (outcome[i] == 1) {
+          stored.add(events.get(i));
+        }
+      }
+    }
+    if (!stored.isEmpty()) {
+      rollups(h, stored);
+    }
+    return outcome;
+  }
+
+  /** The people of {@code events} who still exist; on PostgreSQL, locked against erasure. */
+  private Set<String> present(Handle h, List<UsageEvent> events) {
+    List<String> subjects =
+        new ArrayList<>(new HashSet<>(events.stream().map(UsageEvent::subjectId).toList()));
+    Set<String> out = new HashSet<>();
+    String lock = db.dialect() == Database.Dialect.POSTGRESQL ? " FOR SHARE" : "";
+    for (int i = 0; i < subjects.size(); i += CHUNK) {
+      out.addAll(
+          h.createQuery("SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)" + lock)
+              .bindList("s", subjects.subList(i, Math.min(subjects.size(), i + CHUNK)))
+              .mapTo(String.class)
+              .list());
+    }
+    return out;
+  }
+
+  private void rollups(Handle h, List<UsageEvent> stored) {
+    stored.sort(Comparator.comparing(UsageEvent::subjectId).thenComparingLong(UsageEvent::at));
+    Deltas deltas = new Deltas();
+    Map<String, Sessions.Session> touched = new LinkedHashMap<>();
+    // (subject, feature, day) -> uses, in a stable order.
+    TreeMap<Triple, Long> triples = new TreeMap<>();
+    for (UsageEvent e : stored) {
+      sessions.assign(h, e, touched);
+      long day = e.day();
+      triples.merge(new Triple(e.subjectId(), ANY, day), 1L, Long::sum);
+      if (e.isFeatureUse()) {
+        triples.merge(new Triple(e.subjectId(), e.name(), day), 1L, Long::sum);
+      }
+    }
+    PreparedBatch bump =
+        h.prepareBatch(
+            "UPDATE usage_person_days SET uses = uses + ? WHERE subject_id = ? AND feature = ?"
+                + " AND day = ?");
+    List<Map.Entry<Triple, Long>> entries = new ArrayList<>(triples.entrySet());
+    for (Map.Entry<Triple, Long> t : entries) {
+      bump.bind(0, t.getValue())
+          .bind(1, t.getKey().subject())
+          .bind(2, t.getKey().feature())
+          .bind(3, t.getKey().day())
+          .add();
+    }
+    int[] bumped = bump.execute();
+    for (int k = 0; k < entries.size(); k++) {
+      Triple t = entries.get(k).getKey();
+      long uses = entries.get(k).getValue();
+      deltas.featureDay(t.feature(), t.day(), uses);
+      if (bumped[k] == 0) {
+        newDay(h, t, uses, deltas);
+      }
+    }
+    Sessions.flush(h, touched.values(), deltas);
+    deltas.apply(h);
+  }
+
+  /** The person's first activity of this feature on this day: maintain the distinct-people grid. */
+  private static void newDay(Handle h, Triple t, long uses, Deltas deltas) {
+    long d = t.day();
+    long p =
+        h.createQuery(
+                "SELECT MAX(day) FROM usage_person_days WHERE subject_id = :s AND feature = :f"
+                    + " AND day < :d")
+            .bind("s", t.subject())
+            .bind("f", t.feature())
+            .bind("d", d)
+            .mapTo(Long.class)
+            .findOne()
+            .orElse(-1L);
+    Long n =
+        h.createQuery(
+                "SELECT MIN(day) FROM usage_person_days WHERE subject_id = :s AND feature = :f"
+                    + " AND day > :d")
+            .bind("s", t.subject())
+            .bind("f", t.feature())
+            .bind("d", d)
+            .mapTo(Long.class)
+            .findOne()
+            .orElse(null);
+    if (n != null) {
+      deltas.gap(t.feature(), n, p, -1);
+      deltas.gap(t.feature(), n, d, 1);
+    }
+    deltas.gap(t.feature(), d, p, 1);
+    if (ANY.equals(t.feature())) {
+      cohorts(h, t.subject(), d, p, n, deltas);
+    }
+    h.createUpdate(
+            "INSERT INTO usage_person_days (subject_id, feature, day, uses) VALUES (:s, :f, :d, :u)")
+        .bind("s", t.subject())
+        .bind("f", t.feature())
+        .bind("d", d)
+        .bind("u", uses)
+        .execute();
+  }
+
+  /**
+   * A new active day may open a new week for the person, or move their first week (their cohort)
+   * earlier; in the second case their whole row of the retention matrix moves.
+   */
+  private static void cohorts(Handle h, String subject, long d, long p, Long n, Deltas deltas) {
+    long week = Deltas.week(d);
+    boolean newWeek = (p < 0 || Deltas.week(p) != week) && (n == null || Deltas.week(n) != week);
+    if (p >= 0) {
+      if (newWeek) {
+        long first =
+            h.createQuery(
+                    "SELECT MIN(day) FROM usage_person_days WHERE subject_id = :s AND feature = '*'")
+                .bind("s", subject)
+                .mapTo(Long.class)
+                .one();
+        deltas.cohort(Deltas.week(first), week, 1);
+      }
+      return;
+    }
+    // The earliest day so far: the cohort is this week now.
+    if (n != null) {
+      Set<Long> weeks = activeWeeks(h, subject);
+      long oldCohort = Deltas.week(n);
+      for (long w : weeks) {
+        deltas.cohort(oldCohort, w, -1);
+        deltas.cohort(week, w, 1);
+      }
+      if (!weeks.contains(week)) {
+        deltas.cohort(week, week, 1);
+      }
+    } else {
+      deltas.cohort(week, week, 1);
+    }
+  }
+
+  static Set<Long> activeWeeks(Handle h, String subject) {
+    Set<Long> weeks = new java.util.TreeSet<>();
+    h.createQuery("SELECT day FROM usage_person_days WHERE subject_id = :s AND feature = '*'")
+        .bind("s", subject)
+        .mapTo(Long.class)
+        .forEach(day -> weeks.add(Deltas.week(day)));
+    return weeks;
+  }
+
+  /** A (person, feature, day) key. */
+  record Triple(String subject, String feature, long day) implements Comparable<Triple> {
+    @Override
+    public int compareTo(Triple o) {
+      int c = subject.compareTo(o.subject);
+      if (c != 0) return c;
+      c = feature.compareTo(o.feature);
+      if (c != 0) return c;
+      return Long.compare(day, o.day);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.usage;
+
+import org.jspecify.annotations.NullMarked;
