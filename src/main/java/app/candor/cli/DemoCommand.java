@@ -46,6 +46,7 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     int created = DemoData.people(candor, people, 42);
+    int events = created > 0 ? DemoData.usage(candor, 60, 42) : 0;
     Map<String, String> keys = DemoData.services(candor);
     ServeCommand.runUntilStopped(
         candor,
@@ -53,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
           Banner.print(candor, true);
           System.out.println(
               "Demo data: "
-                  + (created > 0 ? created + " people created" : "people from an earlier run")
+                  + (created > 0
+                      ? created + " people and " + events + " usage events (60 days) created"
+                      : "people and usage from an earlier run")
                   + " in "
                   + candor.config().dataDir().toAbsolutePath());
           System.out.println("Demo service keys (re-issued at every demo start):");

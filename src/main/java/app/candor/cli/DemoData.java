@@ -141,6 +141,103 @@ public final class DemoData {
     return created.size();
   }
 
+  /** Features of the demo app, most popular first (uses follow a Zipf-like curve). */
+  private static final String[] FEATURES = {
+    "send_message",
+    "open_chat",
+    "view_moments",
+    "scan_qr",
+    "pay",
+    "voice_call",
+    "video_call",
+    "mini_program",
+    "search",
+    "share_photo",
+    "red_packet",
+    "nearby"
+  };
+
+  private static final String[] SCREENS = {"chats", "contacts", "discover", "me", "wallet"};
+
+  /**
+   * Generates {@code days} days of usage for the demo people who consented to analytics, through
+   * the real ingestion path: each person has a daily habit (how likely they open the app), some
+   * churn after a while, sessions of a few minutes, and favourite features.
+   */
+  public static int usage(Candor candor, int days, long seed) {
+    Random random = new Random(seed);
+    app.candor.core.auth.Caller.Service feed =
+        new app.candor.core.auth.Caller.Service(
+            "demo", "feed", EnumSet.of(Purpose.ANALYTICS, Purpose.PERSONALIZATION));
+    long now = java.time.Instant.now().toEpochMilli();
+    long dayMillis = 86_400_000L;
+    long today = Math.floorDiv(now, dayMillis);
+    List<String> people = candor.people().sampleIds(100_000);
+    var mapper = app.candor.core.json.Json.mapper();
+    var batch = mapper.createArrayNode();
+    int sent = 0;
+    long seq = 0;
+    for (String id : people) {
+      double habit = 0.15 + 0.8 * random.nextDouble();
+      int churnDay = random.nextInt(100) < 20 ? random.nextInt(days) : Integer.MAX_VALUE;
+      int joinDay = random.nextInt(100) < 70 ? 0 : random.nextInt(days);
+      for (int d = joinDay; d < days; d++) {
+        double p = d > churnDay ? habit * 0.1 : habit;
+        if (random.nextDouble() > p) {
+          continue;
+        }
+        long dayStart = (today - days + 1 + d) * dayMillis;
+        int sessions = 1 + random.nextInt(3);
+        for (int s = 0; s < sessions; s++) {
+          long t = dayStart + (7 + random.nextInt(15)) * 3_600_000L + random.nextInt(3_600_000);
+          if (t > now) {
+            continue;
+          }
+          int events = 3 + random.nextInt(12);
+          for (int e = 0; e < events && t <= now; e++) {
+            var event = mapper.createObjectNode();
+            event.put("messageId", "demo-" + (seq++));
+            event.put("userId", id);
+            if (e % 4 == 0) {
+              event.put("type", "screen");
+              event.put("name", SCREENS[random.nextInt(SCREENS.length)]);
+            } else {
+              event.put("type", "track");
+              int f =
+                  (int)
+                      Math.min(
+                          FEATURES.length - 1, Math.floor(-Math.log(random.nextDouble()) * 2.2));
+              event.put("name", FEATURES[f]);
+            }
+            event.put("timestamp", java.time.Instant.ofEpochMilli(t).toString());
+            var context = event.putObject("context");
+            context.put("os", random.nextBoolean() ? "android" : "ios");
+            context.put("appVersion", "8.0." + random.nextInt(5));
+            batch.add(event);
+            t += 10_000 + random.nextInt(110_000);
+            if (batch.size() == 1_000) {
+              sent += send(candor, feed, batch);
+              batch = mapper.createArrayNode();
+            }
+          }
+        }
+      }
+    }
+    if (!batch.isEmpty()) {
+      sent += send(candor, feed, batch);
+    }
+    return sent;
+  }
+
+  private static int send(
+      Candor candor,
+      app.candor.core.auth.Caller caller,
+      com.fasterxml.jackson.databind.node.ArrayNode batch) {
+    var body = app.candor.core.json.Json.mapper().createObjectNode();
+    body.set("batch", batch);
+    return candor.usage().ingest(caller, body, 1).accepted();
+  }
+
   private static void decide(
       Candor candor, String id, Purpose purpose, boolean granted, Optional<String> level) {
     if (granted) {

@@ -45,6 +45,9 @@ final class EventParser {
       Set.of("messageId", "userId", "type", "name", "timestamp", "properties", "context");
   private static final Set<String> CONTEXT_TEXT = Set.of("device", "os", "appVersion", "locale");
 
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[\\p{L}\\p{N} ._:/-]+");
+
   private final Clock clock;
   private final Duration retention;
 
@@ -84,7 +87,7 @@ final class EventParser {
     }
     boolean session = type != null && type.startsWith("session_");
     String name = text(node, "name", 1, 200, !session, errors);
-    if (name != null && !name.matches("[\\p{L}\\p{N} ._:/-]+")) {
+    if (name != null && !NAME.matcher(name).matches()) {
       errors.add(new FieldError("name", "letters, digits, spaces and . _ : / - only"));
     }
     long at = timestamp(node, errors);

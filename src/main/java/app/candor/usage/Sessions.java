@@ -206,33 +206,36 @@ final class Sessions {
 
   /** Writes the touched sessions and moves them between histogram buckets. */
   static void flush(Handle h, Iterable<Session> touched, Deltas deltas) {
-    var batch =
-        h.prepareBatch(
-            "INSERT INTO usage_sessions (session_id, subject_id, started_at, last_at, events,"
-                + " features, explicit, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (session_id) DO UPDATE SET started_at = excluded.started_at,"
-                + " last_at = excluded.last_at, events = excluded.events,"
-                + " features = excluded.features, closed = excluded.closed");
     List<Session> all = new ArrayList<>();
-    for (Session s : touched) {
-      all.add(s);
-      batch
-          .bind(0, s.id)
-          .bind(1, s.subjectId)
-          .bind(2, s.startedAt)
-          .bind(3, s.lastAt)
-          .bind(4, s.events)
-          .bind(5, String.join(",", s.features))
-          .bind(6, s.explicit)
-          .bind(7, s.closed)
-          .add();
-      if (s.countedDay != null) {
-        deltas.session(s.countedDay, s.countedBucket, -1);
+    try (java.sql.PreparedStatement upsert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO usage_sessions (session_id, subject_id, started_at, last_at, events,"
+                    + " features, explicit, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (session_id) DO UPDATE SET started_at = excluded.started_at,"
+                    + " last_at = excluded.last_at, events = excluded.events,"
+                    + " features = excluded.features, closed = excluded.closed")) {
+      for (Session s : touched) {
+        all.add(s);
+        upsert.setString(1, s.id);
+        upsert.setString(2, s.subjectId);
+        upsert.setLong(3, s.startedAt);
+        upsert.setLong(4, s.lastAt);
+        upsert.setInt(5, s.events);
+        upsert.setString(6, String.join(",", s.features));
+        upsert.setBoolean(7, s.explicit);
+        upsert.setBoolean(8, s.closed);
+        upsert.addBatch();
+        if (s.countedDay != null) {
+          deltas.session(s.countedDay, s.countedBucket, -1);
+        }
+        deltas.session(s.day(), s.bucket(), 1);
       }
-      deltas.session(s.day(), s.bucket(), 1);
-    }
-    if (!all.isEmpty()) {
-      batch.execute();
+      if (!all.isEmpty()) {
+        upsert.executeBatch();
+      }
+    } catch (java.sql.SQLException e) {
+      throw new UsageWriter.StoreFailure(e);
     }
     for (Session s : all) {
       s.countedDay = s.day();

@@ -96,10 +96,10 @@ public final class UsageAnalytics {
 
   /**
    * Sessions started in the range: how many, the median and 90th percentile duration in seconds
-   * (nearest rank, from the 5% duration buckets: within 2.5% of the truth above a minute, exact
-   * below), and sessions per person active in the range (2 decimals). All null and suppressed when
-   * fewer than {@link #K} people were active; the durations are null, unsuppressed, when there were
-   * no sessions.
+   * (nearest rank, from the 5% duration buckets: within about 2.5% of the truth, plus rounding to
+   * whole seconds, above a minute; exact below), and sessions per person active in the range (2
+   * decimals). All null and suppressed when fewer than {@link #K} people were active; the durations
+   * are null, unsuppressed, when there were no sessions.
    */
   public record Sessions(
       @Nullable Long count,
@@ -160,7 +160,7 @@ public final class UsageAnalytics {
   /**
    * The representative duration of a bucket, in whole seconds: the exact value below a minute, then
    * the geometric middle of the bucket, {@code 60 * 1.05^(b - 60 + 0.5)}, rounded; so the relative
-   * error is at most about 2.5%.
+   * error is at most about 2.5%, plus half a second of rounding.
    */
   public static long bucketSeconds(int bucket) {
     if (bucket < LINEAR_BUCKETS) {

@@ -1,6 +1,8 @@
 package app.candor.usage;
 
 import app.candor.core.store.Database;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -11,7 +13,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Writes a group of events in one transaction: the raw rows (duplicates ignored), their sessions,
@@ -45,41 +46,45 @@ final class UsageWriter {
   private int[] writeIn(Handle h, List<UsageEvent> events) {
     int[] outcome = new int[events.size()];
     Set<String> present = present(h, events);
-    PreparedBatch insert =
-        h.prepareBatch(
-            "INSERT INTO usage_events (subject_id, message_id, at, type, name, service,"
-                + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (subject_id, message_id) DO NOTHING");
     long now = clock.millis();
     List<Integer> positions = new ArrayList<>();
-    for (int i = 0; i < events.size(); i++) {
-      UsageEvent e = events.get(i);
-      if (!present.contains(e.subjectId())) {
-        outcome[i] = -1;
-        continue;
-      }
-      insert
-          .bind(0, e.subjectId())
-          .bind(1, e.messageId())
-          .bind(2, e.at())
-          .bind(3, e.type())
-          .bind(4, e.name())
-          .bind(5, e.service())
-          .bind(6, now)
-          .bind(7, e.detailCiphertext())
-          .add();
-      positions.add(i);
-    }
     List<UsageEvent> stored = new ArrayList<>();
-    if (!positions.isEmpty()) {
-      int[] counts = insert.execute();
-      for (int k = 0; k < counts.length; k++) {
-        int i = positions.get(k);
-        outcome[i] = counts[k] > 0 ? 1 : 0;
-        if (outcome[i] == 1) {
-          stored.add(events.get(i));
+    // Plain JDBC on the hot path: one prepared statement, batched, no per-row binding objects.
+    try (PreparedStatement insert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO usage_events (subject_id, message_id, at, type, name, service,"
+                    + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (subject_id, message_id) DO NOTHING")) {
+      for (int i = 0; i < events.size(); i++) {
+        UsageEvent e = events.get(i);
+        if (!present.contains(e.subjectId())) {
+          outcome[i] = -1;
+          continue;
+        }
+        insert.setString(1, e.subjectId());
+        insert.setString(2, e.messageId());
+        insert.setLong(3, e.at());
+        insert.setString(4, e.type());
+        insert.setString(5, e.name());
+        insert.setString(6, e.service());
+        insert.setLong(7, now);
+        insert.setString(8, e.detailCiphertext());
+        insert.addBatch();
+        positions.add(i);
+      }
+      if (!positions.isEmpty()) {
+        int[] counts = insert.executeBatch();
+        for (int k = 0; k < counts.length; k++) {
+          int i = positions.get(k);
+          outcome[i] = counts[k] > 0 ? 1 : 0;
+          if (outcome[i] == 1) {
+            stored.add(events.get(i));
+          }
         }
       }
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
     }
     if (!stored.isEmpty()) {
       rollups(h, stored);
@@ -117,19 +122,24 @@ final class UsageWriter {
         triples.merge(new Triple(e.subjectId(), e.name(), day), 1L, Long::sum);
       }
     }
-    PreparedBatch bump =
-        h.prepareBatch(
-            "UPDATE usage_person_days SET uses = uses + ? WHERE subject_id = ? AND feature = ?"
-                + " AND day = ?");
     List<Map.Entry<Triple, Long>> entries = new ArrayList<>(triples.entrySet());
-    for (Map.Entry<Triple, Long> t : entries) {
-      bump.bind(0, t.getValue())
-          .bind(1, t.getKey().subject())
-          .bind(2, t.getKey().feature())
-          .bind(3, t.getKey().day())
-          .add();
+    int[] bumped;
+    try (PreparedStatement bump =
+        h.getConnection()
+            .prepareStatement(
+                "UPDATE usage_person_days SET uses = uses + ? WHERE subject_id = ? AND feature = ?"
+                    + " AND day = ?")) {
+      for (Map.Entry<Triple, Long> t : entries) {
+        bump.setLong(1, t.getValue());
+        bump.setString(2, t.getKey().subject());
+        bump.setString(3, t.getKey().feature());
+        bump.setLong(4, t.getKey().day());
+        bump.addBatch();
+      }
+      bumped = bump.executeBatch();
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
     }
-    int[] bumped = bump.execute();
     for (int k = 0; k < entries.size(); k++) {
       Triple t = entries.get(k).getKey();
       long uses = entries.get(k).getValue();
@@ -224,6 +234,13 @@ final class UsageWriter {
         .mapTo(Long.class)
         .forEach(day -> weeks.add(Deltas.week(day)));
     return weeks;
+  }
+
+  /** A database failure on the hot path, unchecked like Jdbi's own. */
+  static final class StoreFailure extends RuntimeException {
+    StoreFailure(SQLException cause) {
+      super(cause);
+    }
   }
 
   /** A (person, feature, day) key. */

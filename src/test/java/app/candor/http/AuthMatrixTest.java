@@ -180,7 +180,18 @@ class AuthMatrixTest {
               "/v1/users/{id}/access-log",
               null,
               statuses(401, 401, 200, 403, 403, 200, 404)),
-          route("DELETE", "/v1/users/{id}", null, statuses(401, 401, 200, 403, 403, 200, 404)));
+          route("DELETE", "/v1/users/{id}", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          // Analytics: the "service without" (account, messaging, safety) is refused, and the
+          // other service, whose key holds only analytics, is let in.
+          route(
+              "GET",
+              "/v1/analytics/active-users",
+              null,
+              statuses(401, 401, 200, 403, 200, 403, 403)),
+          route("GET", "/v1/analytics/sessions", null, statuses(401, 401, 200, 403, 200, 403, 403)),
+          route("GET", "/v1/analytics/features", null, statuses(401, 401, 200, 403, 200, 403, 403)),
+          route(
+              "GET", "/v1/analytics/retention", null, statuses(401, 401, 200, 403, 200, 403, 403)));
 
   private static Route open(String method, String path, int status) {
     return route(method, path, null, all(status));

@@ -73,7 +73,11 @@ class OpenApiTest {
               "GET /v1/users/{id}/export",
               "GET /v1/users/{id}/access-log",
               "GET /v1/transparency",
-              "GET /transparency");
+              "GET /transparency",
+              "GET /v1/analytics/active-users",
+              "GET /v1/analytics/sessions",
+              "GET /v1/analytics/features",
+              "GET /v1/analytics/retention");
     }
   }
 
@@ -223,6 +227,12 @@ class OpenApiTest {
       calls.put("GET /v1/users/{id}/export", http.get(person + "/export", token));
       calls.put("GET /v1/users/{id}/access-log", http.get(person + "/access-log", token));
       calls.put("DELETE /v1/users/{id}", http.delete(person, token));
+      calls.put(
+          "GET /v1/analytics/active-users",
+          http.get("/v1/analytics/active-users?window=week", ADMIN));
+      calls.put("GET /v1/analytics/sessions", http.get("/v1/analytics/sessions", ADMIN));
+      calls.put("GET /v1/analytics/features", http.get("/v1/analytics/features?limit=5", ADMIN));
+      calls.put("GET /v1/analytics/retention", http.get("/v1/analytics/retention", ADMIN));
 
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(

@@ -33,6 +33,11 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(Candor.open(TestDatabases.config(kind, dir)));
   }
 
+  /** Serves an already opened Candor (e.g. one with its own clock or settings); closes it after. */
+  public static TestServer of(Candor candor) {
+    return new TestServer(candor);
+  }
+
   public static TestServer sqlite(Path dir) {
     return start(TestDatabases.SQLITE, dir);
   }
