@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,13 +27,8 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
   private final Database db;
   private final MasterKey master;
   private final Clock clock;
-  private final Map<String, Aead> cache =
-      new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Aead> eldest) {
-          return size() > CACHE_SIZE;
-        }
-      };
+  // Unwrapped keys, read by many request threads at once; emptied when it grows past its bound.
+  private final Map<String, Aead> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SubjectKeys(Database db, MasterKey master, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
@@ -59,9 +53,7 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
           .execute();
       Aead aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
       // Cached only after commit would be purer; a rolled-back key is unreachable anyway.
-      synchronized (cache) {
-        cache.put(subjectId, aead);
-      }
+      remember(subjectId, aead);
       return aead;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a key for a person", e);
@@ -70,11 +62,9 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
 
   /** The person's AEAD, or empty when the person has no key (never existed or erased). */
   public Optional<Aead> find(String subjectId) {
-    synchronized (cache) {
-      Aead cached = cache.get(subjectId);
-      if (cached != null) {
-        return Optional.of(cached);
-      }
+    Aead cached = cache.get(subjectId);
+    if (cached != null) {
+      return Optional.of(cached);
     }
     Optional<String> wrapped =
         db.withHandle(
@@ -94,14 +84,19 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
               master.aead(),
               subjectId.getBytes(StandardCharsets.UTF_8));
       Aead aead = keyset.getPrimitive(RegistryConfiguration.get(), Aead.class);
-      synchronized (cache) {
-        cache.put(subjectId, aead);
-      }
+      remember(subjectId, aead);
       return aead;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(
           "a person's key cannot be unwrapped: is CANDOR_MASTER_KEY_FILE the right key?", e);
     }
+  }
+
+  private void remember(String subjectId, Aead aead) {
+    if (cache.size() >= CACHE_SIZE) {
+      cache.clear();
+    }
+    cache.put(subjectId, aead);
   }
 
   /** A person exists exactly as long as their key does. */
@@ -118,9 +113,7 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
 
   /** Crypto-shreds the person inside the caller's transaction. Returns true when a key existed. */
   public boolean destroy(Handle handle, String subjectId) {
-    synchronized (cache) {
-      cache.remove(subjectId);
-    }
+    cache.remove(subjectId);
     return handle
             .createUpdate("DELETE FROM subject_keys WHERE subject_id = :s")
             .bind("s", subjectId)
@@ -130,9 +123,7 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
 
   /** Drops the cached key of an erased person (after the erasure committed). */
   public void evict(String subjectId) {
-    synchronized (cache) {
-      cache.remove(subjectId);
-    }
+    cache.remove(subjectId);
   }
 
   /** Re-wraps every stored keyset (and system key) with the master key's current primary. */
