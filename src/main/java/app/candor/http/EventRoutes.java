@@ -7,7 +7,16 @@ import java.util.List;
 final class EventRoutes {
   private EventRoutes() {}
 
-  static void register(Api api, Requests requests, UsageService usage) {
+  static void register(
+      Api api,
+      Requests requests,
+      UsageService usage,
+      io.micrometer.core.instrument.MeterRegistry metrics) {
+    var accepted = metrics.counter("candor.usage.events", "outcome", "accepted");
+    var duplicates = metrics.counter("candor.usage.events", "outcome", "duplicate");
+    var dropped = metrics.counter("candor.usage.events", "outcome", "dropped_no_consent");
+    var rejected = metrics.counter("candor.usage.events", "outcome", "rejected");
+    metrics.gauge("candor.usage.backlog", usage, UsageService::backlog);
     api.post(
         "/v1/events",
         Op.of("usage", "Send a batch of usage events (committed when the answer is 200)")
@@ -68,7 +77,12 @@ final class EventRoutes {
                 app.candor.core.errors.CandorException.Kind.PAYLOAD_TOO_LARGE,
                 "a batch is at most " + UsageService.MAX_BATCH_BYTES + " bytes");
           }
-          ctx.json(usage.ingest(caller, Requests.object(ctx), raw.length));
+          UsageService.Outcome outcome = usage.ingest(caller, Requests.object(ctx), raw.length);
+          accepted.increment(outcome.accepted());
+          duplicates.increment(outcome.duplicates());
+          dropped.increment(outcome.droppedNoConsent());
+          rejected.increment(outcome.rejected().size());
+          ctx.json(outcome);
         });
   }
 }

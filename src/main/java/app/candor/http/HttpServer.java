@@ -94,7 +94,7 @@ public final class HttpServer {
           UserRoutes.register(
               api, requests, candor.people(), candor.consents(), candor.subjectKeys());
           SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
-          EventRoutes.register(api, requests, candor.usage());
+          EventRoutes.register(api, requests, candor.usage(), candor.metrics());
           AnalyticsRoutes.register(api, requests, candor.usageAnalytics());
           PrivacyRoutes.register(
               api, requests, candor.privacy(), candor.accessLog(), candor.transparency());

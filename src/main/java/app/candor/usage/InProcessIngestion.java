@@ -68,7 +68,7 @@ public final class InProcessIngestion implements Ingestion {
     return done;
   }
 
-  /** Events accepted but not yet committed. */
+  @Override
   public long backlog() {
     return queued.get();
   }

@@ -20,6 +20,9 @@ public interface Ingestion extends AutoCloseable {
    */
   CompletableFuture<Written> submit(List<UsageEvent> events);
 
+  /** Events accepted but not yet committed. */
+  long backlog();
+
   /** Runs {@code task} in the writer, serialized with event writes (retention purges). */
   CompletableFuture<Void> maintenance(Runnable task);
 

@@ -64,6 +64,11 @@ public final class UsageService implements AutoCloseable {
     this.ingestion = new InProcessIngestion(new UsageWriter(db, sessions, clock));
   }
 
+  /** Events accepted but not yet committed (a gauge in /metrics). */
+  public long backlog() {
+    return ingestion.backlog();
+  }
+
   /** Consent changes and erasures call this, so collection follows them at once. */
   public void invalidate(String subjectId) {
     consent.invalidate(subjectId);

@@ -181,6 +181,30 @@ class AuthMatrixTest {
               null,
               statuses(401, 401, 200, 403, 403, 200, 404)),
           route("DELETE", "/v1/users/{id}", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          // Events: only a service whose key holds analytics may send them (the person has not
+          // consented, so the event is counted as dropped, but the call itself is allowed).
+          new Route(
+              "POST",
+              "/v1/events",
+              null,
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "batch",
+                          List.of(
+                              Map.of(
+                                  "messageId",
+                                  w.unique("evt"),
+                                  "userId",
+                                  w.subject,
+                                  "type",
+                                  "track",
+                                  "name",
+                                  "open_chat",
+                                  "timestamp",
+                                  java.time.Instant.now().toString())))),
+              List.of(),
+              statuses(401, 401, 403, 403, 200, 403, 403)),
           // Analytics: the "service without" (account, messaging, safety) is refused, and the
           // other service, whose key holds only analytics, is let in.
           route(

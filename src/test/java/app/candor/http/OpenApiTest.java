@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,7 @@ class OpenApiTest {
               "GET /v1/users/{id}/access-log",
               "GET /v1/transparency",
               "GET /transparency",
+              "POST /v1/events",
               "GET /v1/analytics/active-users",
               "GET /v1/analytics/sessions",
               "GET /v1/analytics/features",
@@ -227,6 +229,22 @@ class OpenApiTest {
       calls.put("GET /v1/users/{id}/export", http.get(person + "/export", token));
       calls.put("GET /v1/users/{id}/access-log", http.get(person + "/access-log", token));
       calls.put("DELETE /v1/users/{id}", http.delete(person, token));
+      String analyticsKey = server.service("openapi-events", "analytics");
+      calls.put(
+          "POST /v1/events",
+          http.post(
+              "/v1/events",
+              analyticsKey,
+              json(
+                  Map.of(
+                      "batch",
+                      List.of(
+                          Map.of(
+                              "messageId", "openapi-1",
+                              "userId", UUID.randomUUID().toString(),
+                              "type", "track",
+                              "name", "open_chat",
+                              "timestamp", java.time.Instant.now().toString()))))));
       calls.put(
           "GET /v1/analytics/active-users",
           http.get("/v1/analytics/active-users?window=week", ADMIN));
