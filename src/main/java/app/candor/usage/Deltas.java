@@ -67,7 +67,11 @@ final class Deltas {
       return;
     }
     PreparedBatch batch = h.prepareBatch(sql);
-    for (Map.Entry<List<Object>, Long> e : deltas.entrySet()) {
+    // A fixed order: two transactions touching the same rows lock them in the same order, so
+    // PostgreSQL never has to break a deadlock between the writer and an erasure.
+    List<Map.Entry<List<Object>, Long>> sorted = new java.util.ArrayList<>(deltas.entrySet());
+    sorted.sort(Map.Entry.comparingByKey(Deltas::compareKeys));
+    for (Map.Entry<List<Object>, Long> e : sorted) {
       if (e.getValue() == 0) {
         continue;
       }
@@ -80,6 +84,17 @@ final class Deltas {
     if (batch.size() > 0) {
       batch.execute();
     }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compareKeys(List<Object> a, List<Object> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = ((Comparable) a.get(i)).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
   }
 
   static long week(long day) {

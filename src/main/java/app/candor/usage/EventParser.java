@@ -45,6 +45,9 @@ final class EventParser {
       Set.of("messageId", "userId", "type", "name", "timestamp", "properties", "context");
   private static final Set<String> CONTEXT_TEXT = Set.of("device", "os", "appVersion", "locale");
 
+  private static final java.util.regex.Pattern UNSTORABLE =
+      java.util.regex.Pattern.compile("[\\p{Cc}\\p{Cs}]");
+
   private static final java.util.regex.Pattern NAME =
       java.util.regex.Pattern.compile("[\\p{L}\\p{N} ._:/-]+");
 
@@ -76,6 +79,11 @@ final class EventParser {
               }
             });
     String messageId = text(node, "messageId", 1, 200, true, errors);
+    if (messageId != null && UNSTORABLE.matcher(messageId).find()) {
+      // PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form: such an id
+      // would fail the whole write (or be stored as another id), not just this event.
+      errors.add(new FieldError("messageId", "no control characters or lone surrogates"));
+    }
     String userId = text(node, "userId", 36, 36, true, errors);
     if (userId != null && !isUuid(userId)) {
       errors.add(new FieldError("userId", "must be a person id (a UUID)"));
@@ -124,7 +132,8 @@ final class EventParser {
     long at;
     try {
       at = OffsetDateTime.parse(raw).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeParseException | ArithmeticException e) {
+      // ArithmeticException: a valid date-time too far from 1970 for epoch millis (year 10^9).
       errors.add(
           new FieldError(
               "timestamp", "must be ISO-8601 with an offset, e.g. 2026-11-30T12:00:00Z"));

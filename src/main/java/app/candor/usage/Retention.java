@@ -15,13 +15,13 @@ final class Retention {
   /** Deletes everything about one person and takes them out of every shared rollup. */
   static int eraseSubject(Handle h, String subject) {
     Deltas deltas = new Deltas();
-    record Day(String feature, long day, long uses) {}
+    record Day(String feature, long day) {}
     List<Day> days =
         h.createQuery(
-                "SELECT feature, day, uses FROM usage_person_days WHERE subject_id = :s"
+                "SELECT feature, day FROM usage_person_days WHERE subject_id = :s"
                     + " ORDER BY feature, day")
             .bind("s", subject)
-            .map((rs, ctx) -> new Day(rs.getString(1), rs.getLong(2), rs.getLong(3)))
+            .map((rs, ctx) -> new Day(rs.getString(1), rs.getLong(2)))
             .list();
     String feature = null;
     long prev = -1;
@@ -32,7 +32,6 @@ final class Retention {
         prev = -1;
       }
       deltas.gap(d.feature(), d.day(), prev, -1);
-      deltas.featureDay(d.feature(), d.day(), -d.uses());
       if (UsageWriter.ANY.equals(d.feature())) {
         long w = Deltas.week(d.day());
         if (!weeks.contains(w)) {
@@ -41,6 +40,18 @@ final class Retention {
       }
       prev = d.day();
     }
+    // How often, per feature and day, is counted from the person's own events (one range).
+    h.createQuery("SELECT type, name, at FROM usage_events WHERE subject_id = :s")
+        .bind("s", subject)
+        .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
+        .forEach(
+            row -> {
+              long day = Math.floorDiv((long) row[2], 86_400_000L);
+              deltas.featureDay(UsageWriter.ANY, day, -1);
+              if (UsageEvent.TRACK.equals(row[0]) || UsageEvent.SCREEN.equals(row[0])) {
+                deltas.featureDay((String) row[1], day, -1);
+              }
+            });
     if (!weeks.isEmpty()) {
       long cohort = weeks.stream().mapToLong(Long::longValue).min().orElseThrow();
       weeks.forEach(w -> deltas.cohort(cohort, w, -1));

@@ -72,16 +72,15 @@ public final class UsageData implements SubjectData {
               }
               List<Map<String, Object>> top =
                   h.createQuery(
-                          "SELECT feature, SUM(uses) AS uses, COUNT(*) AS days FROM usage_person_days"
-                              + " WHERE subject_id = :s AND feature <> '*' GROUP BY feature"
-                              + " ORDER BY uses DESC, feature LIMIT 10")
+                          "SELECT name, COUNT(*) AS uses FROM usage_events WHERE subject_id = :s"
+                              + " AND type IN ('track', 'screen') GROUP BY name"
+                              + " ORDER BY uses DESC, name LIMIT 10")
                       .bind("s", subjectId)
                       .map(
                           (rs, ctx) -> {
                             Map<String, Object> m = new LinkedHashMap<>();
                             m.put("feature", rs.getString(1));
                             m.put("uses", rs.getLong(2));
-                            m.put("days", rs.getLong(3));
                             return m;
                           })
                       .list();
@@ -169,8 +168,7 @@ public final class UsageData implements SubjectData {
 
   @Override
   public int erase(Handle handle, String subjectId) {
-    usage.invalidate(subjectId);
-    usage.sessions().forget(subjectId);
+    usage.forget(subjectId);
     return Retention.eraseSubject(handle, subjectId);
   }
 

@@ -47,6 +47,7 @@ public final class UsageService implements AutoCloseable {
   private final EventParser parser;
   private final ConsentCache consent;
   private final Sessions sessions;
+  private final UsageWriter writer;
   private final Ingestion ingestion;
   private final Duration retention;
 
@@ -61,7 +62,8 @@ public final class UsageService implements AutoCloseable {
         new Sessions(
             Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
             Duration.ofHours(settings.sessionMaxHours()).toMillis());
-    this.ingestion = new InProcessIngestion(new UsageWriter(db, sessions, clock));
+    this.writer = new UsageWriter(db, sessions, clock);
+    this.ingestion = new InProcessIngestion(writer);
   }
 
   /** Events accepted but not yet committed (a gauge in /metrics). */
@@ -74,8 +76,11 @@ public final class UsageService implements AutoCloseable {
     consent.invalidate(subjectId);
   }
 
-  Sessions sessions() {
-    return sessions;
+  /** Drops everything cached about an erased person, so nothing of them is reused. */
+  void forget(String subjectId) {
+    consent.invalidate(subjectId);
+    sessions.forget(subjectId);
+    writer.forget(subjectId);
   }
 
   Database database() {
@@ -194,7 +199,13 @@ public final class UsageService implements AutoCloseable {
   /** Deletes raw events and per-person rollups older than the retention, in the writer. */
   public void purgeExpired() {
     long cutoffMillis = clock.millis() - retention.toMillis();
-    ingestion.maintenance(() -> Retention.purge(db, sessions, cutoffMillis)).join();
+    ingestion
+        .maintenance(
+            () -> {
+              Retention.purge(db, sessions, cutoffMillis);
+              writer.forgetAll();
+            })
+        .join();
   }
 
   @Override

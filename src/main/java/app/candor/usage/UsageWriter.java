@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -25,6 +24,9 @@ final class UsageWriter {
   private final Database db;
   private final Sessions sessions;
   private final java.time.Clock clock;
+  // (person, feature, day) rows known to exist: repeated activity needs no database read.
+  private final Set<Triple> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final int KNOWN_MAX = 1_000_000;
 
   UsageWriter(Database db, Sessions sessions, java.time.Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
@@ -37,10 +39,28 @@ final class UsageWriter {
     try {
       return db.inTransaction(h -> writeIn(h, events));
     } catch (RuntimeException e) {
-      // In-memory session state may hold changes that were rolled back.
+      // In-memory state may hold changes that were rolled back.
       sessions.clear();
+      known.clear();
       throw e;
     }
+  }
+
+  /** Forgets what is cached about a person (erasure). */
+  void forget(String subject) {
+    known.removeIf(t -> t.subject().equals(subject));
+  }
+
+  /** Forgets everything cached (retention purge). */
+  void forgetAll() {
+    known.clear();
+  }
+
+  private void remember(Triple t) {
+    if (known.size() >= KNOWN_MAX) {
+      known.clear();
+    }
+    known.add(t);
   }
 
   private int[] writeIn(Handle h, List<UsageEvent> events) {
@@ -112,8 +132,8 @@ final class UsageWriter {
     stored.sort(Comparator.comparing(UsageEvent::subjectId).thenComparingLong(UsageEvent::at));
     Deltas deltas = new Deltas();
     Map<String, Sessions.Session> touched = new LinkedHashMap<>();
-    // (subject, feature, day) -> uses, in a stable order.
-    TreeMap<Triple, Long> triples = new TreeMap<>();
+    // (subject, feature, day) -> uses in this write.
+    Map<Triple, Long> triples = new java.util.HashMap<>();
     for (UsageEvent e : stored) {
       sessions.assign(h, e, touched);
       long day = e.day();
@@ -123,37 +143,34 @@ final class UsageWriter {
       }
     }
     List<Map.Entry<Triple, Long>> entries = new ArrayList<>(triples.entrySet());
-    int[] bumped;
-    try (PreparedStatement bump =
-        h.getConnection()
-            .prepareStatement(
-                "UPDATE usage_person_days SET uses = uses + ? WHERE subject_id = ? AND feature = ?"
-                    + " AND day = ?")) {
-      for (Map.Entry<Triple, Long> t : entries) {
-        bump.setLong(1, t.getValue());
-        bump.setString(2, t.getKey().subject());
-        bump.setString(3, t.getKey().feature());
-        bump.setLong(4, t.getKey().day());
-        bump.addBatch();
+    entries.sort(Map.Entry.comparingByKey());
+    for (Map.Entry<Triple, Long> entry : entries) {
+      Triple t = entry.getKey();
+      deltas.featureDay(t.feature(), t.day(), entry.getValue());
+      if (known.contains(t)) {
+        continue;
       }
-      bumped = bump.executeBatch();
-    } catch (SQLException e) {
-      throw new StoreFailure(e);
-    }
-    for (int k = 0; k < entries.size(); k++) {
-      Triple t = entries.get(k).getKey();
-      long uses = entries.get(k).getValue();
-      deltas.featureDay(t.feature(), t.day(), uses);
-      if (bumped[k] == 0) {
-        newDay(h, t, uses, deltas);
+      boolean exists =
+          h.createQuery(
+                  "SELECT 1 FROM usage_person_days WHERE subject_id = :s AND feature = :f"
+                      + " AND day = :d")
+              .bind("s", t.subject())
+              .bind("f", t.feature())
+              .bind("d", t.day())
+              .mapTo(Integer.class)
+              .findOne()
+              .isPresent();
+      if (!exists) {
+        newDay(h, t, deltas);
       }
+      remember(t);
     }
     Sessions.flush(h, touched.values(), deltas);
     deltas.apply(h);
   }
 
   /** The person's first activity of this feature on this day: maintain the distinct-people grid. */
-  private static void newDay(Handle h, Triple t, long uses, Deltas deltas) {
+  private static void newDay(Handle h, Triple t, Deltas deltas) {
     long d = t.day();
     long p =
         h.createQuery(
@@ -183,12 +200,10 @@ final class UsageWriter {
     if (ANY.equals(t.feature())) {
       cohorts(h, t.subject(), d, p, n, deltas);
     }
-    h.createUpdate(
-            "INSERT INTO usage_person_days (subject_id, feature, day, uses) VALUES (:s, :f, :d, :u)")
+    h.createUpdate("INSERT INTO usage_person_days (subject_id, feature, day) VALUES (:s, :f, :d)")
         .bind("s", t.subject())
         .bind("f", t.feature())
         .bind("d", d)
-        .bind("u", uses)
         .execute();
   }
 

@@ -12,13 +12,13 @@ CREATE TABLE usage_events (
   PRIMARY KEY (subject_id, message_id)
 );
 
--- Per person, feature and UTC day (feature '*' = any activity): how often. The per-person rollup
--- behind reports, erasure and the distinct-people grid below.
+-- The days each person was active, per feature ('*' = any activity): written once per (person,
+-- feature, day), never updated, so repeated events cost no write here. The per-person rollup
+-- behind the distinct-people grid and cohorts below; how often is counted in usage_feature_days.
 CREATE TABLE usage_person_days (
   subject_id TEXT NOT NULL,
   feature TEXT NOT NULL,
   day INTEGER NOT NULL,
-  uses BIGINT NOT NULL,
   PRIMARY KEY (subject_id, feature, day)
 );
 

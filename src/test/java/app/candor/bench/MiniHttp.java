@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * A minimal blocking HTTP/1.1 client over one keep-alive connection: the load generator shares
- * two cores with the server, so it must cost as little CPU per request as possible. Handles
+ * A minimal blocking HTTP/1.1 client over one keep-alive connection: the load generator shares two
+ * cores with the server, so it must cost as little CPU per request as possible. Handles
  * Content-Length and chunked responses, and reconnects when the server closes the connection.
  */
 final class MiniHttp implements Closeable {

@@ -220,13 +220,12 @@ public final class Catalog {
         new FieldSpec(
             "usage.dailyActivity",
             Category.USAGE,
-            "How often you used each feature per day, kept so trends need not re-read raw events.",
+            "The days you used each feature, kept so trends need not re-read raw events.",
             Set.of(ANALYTICS, PERSONALIZATION),
             Sensitivity.LOW,
             usageRetention,
             false,
-            Set.of(
-                "usage_person_days.feature", "usage_person_days.day", "usage_person_days.uses")));
+            Set.of("usage_person_days.feature", "usage_person_days.day")));
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
