@@ -34,13 +34,20 @@ public final class InProcessIngestion implements Ingestion {
       CompletableFuture<Void> taskDone) {}
 
   private final UsageWriter writer;
+  private final int capacity;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queued = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
 
   InProcessIngestion(UsageWriter writer) {
+    this(writer, CAPACITY);
+  }
+
+  /** With another bound (tests fill a small queue). */
+  InProcessIngestion(UsageWriter writer, int capacity) {
     this.writer = writer;
+    this.capacity = capacity;
     this.thread = new Thread(this::run, "candor-usage-writer");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -51,7 +58,7 @@ public final class InProcessIngestion implements Ingestion {
     if (!running) {
       throw new CandorException(CandorException.Kind.UNAVAILABLE, "Candor is shutting down");
     }
-    if (queued.addAndGet(events.size()) > CAPACITY) {
+    if (queued.addAndGet(events.size()) > capacity) {
       queued.addAndGet(-events.size());
       throw new CandorException(
           CandorException.Kind.UNAVAILABLE, "the usage writer is behind; retry after a second");

@@ -77,20 +77,32 @@ final class Retention {
   }
 
   /**
-   * Deletes raw events, sessions and per-person days older than {@code cutoffMillis}. In the
-   * distinct-people grid, each person's first remaining day loses its link to the deleted one
-   * (prev_day becomes -1); aggregates of deleted days and cohorts that began before go too.
+   * Deletes raw events, sessions and per-person days of the UTC days that ended before {@code
+   * cutoffMillis}: whole days, so that every rollup (all per day) stays equal to what the remaining
+   * events give. In the distinct-people grid, each person's first remaining day loses its link to
+   * the deleted one (prev_day becomes -1); aggregates of deleted days go too; the cohort of a
+   * person whose first days were deleted becomes the week of their first remaining day (as erasure
+   * and the writer derive it); a session cut by the cutoff is rebuilt from its remaining events.
    */
   static void purge(Database db, Sessions sessions, long cutoffMillis) {
     long cutoffDay = Math.floorDiv(cutoffMillis, 86_400_000L);
+    long cutoffStart = cutoffDay * 86_400_000L;
     long cutoffWeek = Deltas.week(cutoffDay);
     db.useTransaction(
         h -> {
-          h.createUpdate("DELETE FROM usage_events WHERE at < :c")
-              .bind("c", cutoffMillis)
-              .execute();
+          Deltas deltas = new Deltas();
+          recohort(h, cutoffDay, deltas);
+          record Cut(String subject, long lastAt) {}
+          List<Cut> cut =
+              h.createQuery(
+                      "SELECT subject_id, last_at FROM usage_sessions WHERE started_at < :c"
+                          + " AND last_at >= :c")
+                  .bind("c", cutoffStart)
+                  .map((rs, ctx) -> new Cut(rs.getString(1), rs.getLong(2)))
+                  .list();
+          h.createUpdate("DELETE FROM usage_events WHERE at < :c").bind("c", cutoffStart).execute();
           h.createUpdate("DELETE FROM usage_sessions WHERE started_at < :c")
-              .bind("c", cutoffMillis)
+              .bind("c", cutoffStart)
               .execute();
           h.createUpdate("DELETE FROM usage_person_days WHERE day < :d")
               .bind("d", cutoffDay)
@@ -113,10 +125,40 @@ final class Retention {
           h.createUpdate("DELETE FROM usage_session_hist WHERE day < :d")
               .bind("d", cutoffDay)
               .execute();
+          sessions.clear();
+          for (Cut c : cut) {
+            sessions.rebuild(h, c.subject(), cutoffStart, c.lastAt(), deltas);
+          }
+          deltas.apply(h);
+          // Rows of weeks before the cutoff are all zero now.
           h.createUpdate("DELETE FROM usage_cohorts WHERE cohort_week < :w OR week < :w")
               .bind("w", cutoffWeek)
               .execute();
         });
     sessions.clear();
+  }
+
+  /**
+   * Moves everyone with active days before {@code cutoffDay} to the retention-matrix row their
+   * remaining days give (none when nothing remains).
+   */
+  private static void recohort(Handle h, long cutoffDay, Deltas deltas) {
+    java.util.Map<String, java.util.TreeSet<Long>> days = new java.util.HashMap<>();
+    h.createQuery(
+            "SELECT subject_id, day FROM usage_person_days WHERE feature = '*' AND subject_id IN"
+                + " (SELECT subject_id FROM usage_person_days WHERE feature = '*' AND day < :d)")
+        .bind("d", cutoffDay)
+        .map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getLong(2)))
+        .forEach(
+            e ->
+                days.computeIfAbsent(e.getKey(), k -> new java.util.TreeSet<>()).add(e.getValue()));
+    for (java.util.TreeSet<Long> all : days.values()) {
+      java.util.TreeSet<Long> before = new java.util.TreeSet<>();
+      all.forEach(d -> before.add(Deltas.week(d)));
+      before.forEach(w -> deltas.cohort(before.first(), w, -1));
+      java.util.TreeSet<Long> after = new java.util.TreeSet<>();
+      all.tailSet(cutoffDay, true).forEach(d -> after.add(Deltas.week(d)));
+      after.forEach(w -> deltas.cohort(after.first(), w, 1));
+    }
   }
 }

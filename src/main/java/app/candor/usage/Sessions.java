@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -87,41 +86,164 @@ final class Sessions {
     latest.clear();
   }
 
-  /** Assigns {@code e} to a session and updates it; returns the session touched. */
-  synchronized Session assign(Handle h, UsageEvent e, Map<String, Session> touched) {
-    Session current =
-        latest.containsKey(e.subjectId())
-            ? latest.get(e.subjectId())
-            : loadLatest(h, e.subjectId());
+  /**
+   * Assigns one person's new events of a write (in time order, already stored) to sessions, so that
+   * the sessions are always those of the person's stored events taken in time order, whatever the
+   * order they arrived in. An event at or after the person's latest one extends or starts a session
+   * (the common case, in memory); a late feature use inside a session only counts in it; any other
+   * late event has its stretch of sessions rebuilt from the stored events.
+   */
+  synchronized void assign(
+      Handle h, List<UsageEvent> events, Map<String, Session> touched, Deltas deltas) {
+    String subject = events.get(0).subjectId();
+    for (UsageEvent e : events) {
+      Session current = latest.containsKey(subject) ? latest.get(subject) : loadLatest(h, subject);
+      if (current == null || e.at() >= current.lastAt) {
+        append(e, current, touched);
+        continue;
+      }
+      Session inside = e.isFeatureUse() ? containing(h, e, current, touched) : null;
+      if (inside == null) {
+        // The rest of this write's events of the person are stored already: one rebuild covers
+        // them. It reads the sessions from the database, so this write's changes go there first.
+        List<Session> pending =
+            touched.values().stream().filter(s -> s.subjectId.equals(subject)).toList();
+        flush(h, pending, deltas);
+        pending.forEach(s -> touched.remove(s.id));
+        long from =
+            h.createQuery(
+                    "SELECT MAX(started_at) FROM usage_sessions WHERE subject_id = :s"
+                        + " AND started_at <= :t")
+                .bind("s", subject)
+                .bind("t", e.at())
+                .mapTo(Long.class)
+                .findOne()
+                .orElse(e.at());
+        rebuild(h, subject, from, events.get(events.size() - 1).at(), deltas);
+        return;
+      }
+      add(inside, e.type(), e.name(), e.at());
+      touched.put(inside.id, inside);
+    }
+  }
+
+  /** An event at or after the person's latest one. */
+  private void append(UsageEvent e, Session current, Map<String, Session> touched) {
     Session target;
     if (UsageEvent.SESSION_START.equals(e.type())) {
-      if (current != null && !current.closed && current.lastAt <= e.at()) {
+      if (current != null && !current.closed) {
         current.closed = true;
         touched.put(current.id, current);
       }
       target = fresh(e, true);
     } else if (current != null && fits(current, e.at())) {
       target = current;
-    } else if (current != null && e.at() < current.startedAt) {
-      target = findCovering(h, e, touched).orElseGet(() -> fresh(e, false));
     } else {
       target = fresh(e, false);
     }
-    target.startedAt = Math.min(target.startedAt, e.at());
-    target.lastAt = Math.max(target.lastAt, e.at());
-    target.events++;
-    if (e.isFeatureUse() && target.features.size() < MAX_FEATURES) {
-      target.features.add(e.name());
-    }
-    if (UsageEvent.SESSION_END.equals(e.type())) {
-      target.closed = true;
-    }
-    Session newest = latest.get(e.subjectId());
-    if (newest == null || target.lastAt >= newest.lastAt) {
-      latest.put(e.subjectId(), target);
-    }
+    add(target, e.type(), e.name(), e.at());
+    latest.put(e.subjectId(), target);
     touched.put(target.id, target);
-    return target;
+  }
+
+  private static void add(Session s, String type, String name, long at) {
+    s.startedAt = Math.min(s.startedAt, at);
+    s.lastAt = Math.max(s.lastAt, at);
+    s.events++;
+    if ((UsageEvent.TRACK.equals(type) || UsageEvent.SCREEN.equals(type))
+        && s.features.size() < MAX_FEATURES) {
+      s.features.add(name);
+    }
+    if (UsageEvent.SESSION_END.equals(type)) {
+      s.closed = true;
+    }
+  }
+
+  /** The session whose span holds the late event {@code e}, if any. */
+  private Session containing(
+      Handle h, UsageEvent e, Session current, Map<String, Session> touched) {
+    if (current.startedAt <= e.at()) {
+      return current;
+    }
+    // Sessions of a person never overlap: the first one ending at or after e holds it, or none.
+    Session s =
+        h.createQuery(SELECT + " WHERE subject_id = :s AND last_at >= :t ORDER BY last_at LIMIT 1")
+            .bind("s", e.subjectId())
+            .bind("t", e.at())
+            .map((rs, ctx) -> row(rs))
+            .findOne()
+            .orElse(null);
+    if (s == null || s.startedAt > e.at()) {
+      return null;
+    }
+    Session mine = touched.get(s.id);
+    return mine != null ? mine : s;
+  }
+
+  /**
+   * Recomputes the person's sessions from their stored events at or after {@code from} (where a
+   * session starts, or before all of them), in time order, until they agree again with the stored
+   * sessions after {@code hi}: at an event after hi that starts a session in both. The sessions
+   * replaced leave the histogram, the new ones enter it.
+   */
+  synchronized void rebuild(Handle h, String subject, long from, long hi, Deltas deltas) {
+    latest.remove(subject);
+    List<Session> old =
+        h.createQuery(SELECT + " WHERE subject_id = :s AND started_at >= :f ORDER BY started_at")
+            .bind("s", subject)
+            .bind("f", from)
+            .map((rs, ctx) -> row(rs))
+            .list();
+    Set<Long> starts = new java.util.HashSet<>();
+    old.forEach(s -> starts.add(s.startedAt));
+    List<Session> rebuilt = new ArrayList<>();
+    long stop = Long.MAX_VALUE;
+    try (var events =
+        h.createQuery(
+                "SELECT at, type, name FROM usage_events WHERE subject_id = :s AND at >= :f"
+                    + " ORDER BY at, message_id")
+            .bind("s", subject)
+            .bind("f", from)
+            .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)})
+            .iterator()) {
+      Session cur = null;
+      while (events.hasNext()) {
+        Object[] ev = events.next();
+        long at = (long) ev[0];
+        String type = (String) ev[1];
+        boolean explicit = UsageEvent.SESSION_START.equals(type);
+        if (explicit || cur == null || !fits(cur, at)) {
+          if (explicit && cur != null) {
+            cur.closed = true;
+          }
+          if (at > hi && starts.contains(at)) {
+            stop = at;
+            break;
+          }
+          cur =
+              new Session(
+                  UUID.randomUUID().toString(),
+                  subject,
+                  at,
+                  at,
+                  0,
+                  new LinkedHashSet<>(),
+                  explicit,
+                  false);
+          rebuilt.add(cur);
+        }
+        add(cur, type, (String) ev[2], at);
+      }
+    }
+    for (Session s : old) {
+      if (s.startedAt < stop) {
+        deltas.session(s.countedDay, s.countedBucket, -1);
+        h.createUpdate("DELETE FROM usage_sessions WHERE session_id = :id")
+            .bind("id", s.id)
+            .execute();
+      }
+    }
+    flush(h, rebuilt, deltas);
   }
 
   private boolean fits(Session s, long at) {
@@ -159,26 +281,6 @@ final class Sessions {
       latest.put(subjectId, s);
     }
     return s;
-  }
-
-  /** An older session this late event belongs to, if any. */
-  private Optional<Session> findCovering(Handle h, UsageEvent e, Map<String, Session> touched) {
-    for (Session s : touched.values()) {
-      if (s.subjectId.equals(e.subjectId()) && fits(s, e.at())) {
-        return Optional.of(s);
-      }
-    }
-    List<Session> candidates =
-        h.createQuery(
-                SELECT
-                    + " WHERE subject_id = :s AND started_at <= :hi AND last_at >= :lo"
-                    + " ORDER BY last_at DESC LIMIT 3")
-            .bind("s", e.subjectId())
-            .bind("hi", e.at() + gap)
-            .bind("lo", e.at() - gap)
-            .map((rs, ctx) -> row(rs))
-            .list();
-    return candidates.stream().filter(s -> fits(s, e.at())).findFirst();
   }
 
   private static final String SELECT =

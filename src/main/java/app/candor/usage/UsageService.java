@@ -66,6 +66,11 @@ public final class UsageService implements AutoCloseable {
     this.ingestion = new InProcessIngestion(writer);
   }
 
+  /** Where accepted events go (tests hold its writer to see backpressure). */
+  Ingestion ingestion() {
+    return ingestion;
+  }
+
   /** Events accepted but not yet committed (a gauge in /metrics). */
   public long backlog() {
     return ingestion.backlog();

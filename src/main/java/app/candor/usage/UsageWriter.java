@@ -134,8 +134,12 @@ final class UsageWriter {
     Map<String, Sessions.Session> touched = new LinkedHashMap<>();
     // (subject, feature, day) -> uses in this write.
     Map<Triple, Long> triples = new java.util.HashMap<>();
+    for (int i = 0, j; i < stored.size(); i = j) {
+      String subject = stored.get(i).subjectId();
+      for (j = i + 1; j < stored.size() && stored.get(j).subjectId().equals(subject); j++) {}
+      sessions.assign(h, stored.subList(i, j), touched, deltas);
+    }
     for (UsageEvent e : stored) {
-      sessions.assign(h, e, touched);
       long day = e.day();
       triples.merge(new Triple(e.subjectId(), ANY, day), 1L, Long::sum);
       if (e.isFeatureUse()) {

@@ -118,7 +118,7 @@ final class AnalyticsBench {
               duckActive(duck, f, t2, w.days()).values().toArray())) {
             throw new IllegalStateException("the two DuckDB formulations disagree for " + w);
           }
-          naive.put(w.id(), naiveMedianMs(duck, f, t2, w.days(), settings.runs));
+          naive.put(w.id(), naiveMedianMs(duck, f, t2, w.days(), Math.min(3, settings.runs)));
           BenchUtil.log(
               "analytics: DuckDB straightforward SQL, window %s: %.1f ms",
               w.id(), naive.get(w.id()));
@@ -220,10 +220,11 @@ final class AnalyticsBench {
   private static long loadDuck(
       Connection duck, UsageModel model, List<String> ids, double featuresPerSession, long cutoff)
       throws Exception {
+    // The columns of usage_events that the questions need; "at" is a keyword in DuckDB, so ts.
     try (Statement st = duck.createStatement()) {
       st.execute(
           "CREATE TABLE events (subject_id VARCHAR NOT NULL, message_id VARCHAR NOT NULL,"
-              + " at BIGINT NOT NULL, type VARCHAR NOT NULL, name VARCHAR NOT NULL,"
+              + " ts BIGINT NOT NULL, type VARCHAR NOT NULL, name VARCHAR NOT NULL,"
               + " service VARCHAR NOT NULL)");
     }
     long seq = 0;
@@ -362,8 +363,8 @@ final class AnalyticsBench {
     // Each active day a of a person keeps them counted in the windows ending on a .. a+w-1, up to
     // their next active day: disjoint intervals, so running sums of +1/-1 marks count people.
     String sql =
-        "WITH pd AS (SELECT DISTINCT subject_id, at // 86400000 AS day FROM events"
-            + "   WHERE at >= ? AND at < ?),"
+        "WITH pd AS (SELECT DISTINCT subject_id, ts // 86400000 AS day FROM events"
+            + "   WHERE ts >= ? AND ts < ?),"
             + " iv AS (SELECT day, LEAD(day) OVER (PARTITION BY subject_id ORDER BY day) AS nxt"
             + "   FROM pd),"
             + " marks AS ("
@@ -397,8 +398,8 @@ final class AnalyticsBench {
   static Map<Long, long[]> duckActiveNaive(Connection duck, long f, long t, int window)
       throws Exception {
     String sql =
-        "WITH pd AS (SELECT DISTINCT subject_id, at // 86400000 AS day FROM events"
-            + "   WHERE at >= ? AND at < ?)"
+        "WITH pd AS (SELECT DISTINCT subject_id, ts // 86400000 AS day FROM events"
+            + "   WHERE ts >= ? AND ts < ?)"
             + " SELECT d.d, COUNT(DISTINCT subject_id) FILTER (WHERE day > d.d - ?),"
             + "   COUNT(DISTINCT subject_id) FILTER (WHERE day = d.d), COUNT(DISTINCT subject_id)"
             + " FROM range(?, ? + 1) d(d) JOIN pd ON pd.day BETWEEN d.d - 29 AND d.d"
@@ -444,7 +445,7 @@ final class AnalyticsBench {
     long firstCohort = Math.floorDiv(from + 3 + 6, 7);
     long lastCohort = Math.min(UsageAnalytics.week(to), current);
     String sql =
-        "WITH pw AS (SELECT DISTINCT subject_id, (at // 86400000 + 3) // 7 AS week FROM events),"
+        "WITH pw AS (SELECT DISTINCT subject_id, (ts // 86400000 + 3) // 7 AS week FROM events),"
             + " c AS (SELECT subject_id, MIN(week) AS cohort FROM pw GROUP BY subject_id)"
             + " SELECT cohort, week, COUNT(*) FROM pw JOIN c USING (subject_id)"
             + " WHERE cohort BETWEEN ? AND ? AND week <= cohort + ? AND week <= ?"
@@ -495,15 +496,15 @@ final class AnalyticsBench {
     // Sessions by 30 minutes of inactivity; those starting in the range can begin no earlier
     // than a day before it (a session lasts at most 24 hours).
     String sql =
-        "WITH e AS (SELECT subject_id, at, CASE WHEN at - LAG(at) OVER w <= 1800000 THEN 0"
-            + "   ELSE 1 END AS fresh FROM events WHERE at >= ? AND at < ?"
-            + "   WINDOW w AS (PARTITION BY subject_id ORDER BY at)),"
-            + " s AS (SELECT subject_id, at, SUM(fresh) OVER (PARTITION BY subject_id ORDER BY at"
+        "WITH e AS (SELECT subject_id, ts, CASE WHEN ts - LAG(ts) OVER w <= 1800000 THEN 0"
+            + "   ELSE 1 END AS fresh FROM events WHERE ts >= ? AND ts < ?"
+            + "   WINDOW w AS (PARTITION BY subject_id ORDER BY ts)),"
+            + " s AS (SELECT subject_id, ts, SUM(fresh) OVER (PARTITION BY subject_id ORDER BY ts"
             + "   ROWS UNBOUNDED PRECEDING) AS sid FROM e),"
-            + " ss AS (SELECT MIN(at) AS st, MAX(at) AS en FROM s GROUP BY subject_id, sid)"
+            + " ss AS (SELECT MIN(ts) AS st, MAX(ts) AS en FROM s GROUP BY subject_id, sid)"
             + " SELECT COUNT(*), quantile_disc((en - st) // 1000, 0.5),"
             + "   quantile_disc((en - st) // 1000, 0.9),"
-            + "   (SELECT COUNT(DISTINCT subject_id) FROM events WHERE at >= ? AND at < ?)"
+            + "   (SELECT COUNT(DISTINCT subject_id) FROM events WHERE ts >= ? AND ts < ?)"
             + " FROM ss WHERE st >= ? AND st < ?";
     try (PreparedStatement ps = duck.prepareStatement(sql)) {
       ps.setLong(1, (f - 1) * DAY);
@@ -538,8 +539,8 @@ final class AnalyticsBench {
 
   static DuckFeatures duckFeatures(Connection duck, long f, long t, int limit) throws Exception {
     String sql =
-        "WITH fe AS (SELECT name, subject_id, at // 86400000 AS day FROM events"
-            + "   WHERE type IN ('track', 'screen') AND at >= ? AND at < ?),"
+        "WITH fe AS (SELECT name, subject_id, ts // 86400000 AS day FROM events"
+            + "   WHERE type IN ('track', 'screen') AND ts >= ? AND ts < ?),"
             + " top AS (SELECT name, COUNT(*) AS uses, COUNT(DISTINCT subject_id) AS people"
             + "   FROM fe GROUP BY name ORDER BY uses DESC, name LIMIT ?),"
             + " daily AS (SELECT name, day, COUNT(*) AS uses FROM fe"

@@ -183,7 +183,11 @@ class EventsApiTest {
 
   static String text(JsonNode node) {
     try {
-      return Json.mapper().writeValueAsString(node);
+      // Escaped, so that odd characters (a lone surrogate) reach the server as they are.
+      return Json.mapper()
+          .writer()
+          .with(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII)
+          .writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -547,6 +551,37 @@ class EventsApiTest {
             .containsExactly(expected.get(i));
       }
       assertThat(w.stored(w.ana)).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("kinds")
+  void a_message_id_that_cannot_be_stored_as_text_is_rejected_and_fails_nothing_else(
+      String kind) {
+    try (World w = new World(kind, dir)) {
+      JsonNode outcome =
+          w.sent(
+              track(w.ana, "ok-1"),
+              track(w.ana, "nul\u0000byte"),
+              track(w.ana, "bell\u0007"),
+              track(w.ana, "lone\ud800surrogate"),
+              track(w.ana, "other\udbffsurrogate"),
+              track(w.ana, "emoji \ud83d\ude42 and \u00fcmlauts are fine"));
+      assertThat(outcome.get("accepted").asInt()).isEqualTo(2);
+      assertThat(rejectedIndexes(outcome)).containsExactly(1, 2, 3, 4);
+      for (int i = 1; i <= 4; i++) {
+        assertThat(fields(rejection(outcome, i))).containsExactly("messageId");
+      }
+      List<String> ids =
+          w.server
+              .candor()
+              .database()
+              .<List<String>, RuntimeException>withHandle(
+                  h ->
+                      h.createQuery("SELECT message_id FROM usage_events ORDER BY message_id")
+                          .mapTo(String.class)
+                          .list());
+      assertThat(ids).containsExactly("emoji \ud83d\ude42 and \u00fcmlauts are fine", "ok-1");
     }
   }
 

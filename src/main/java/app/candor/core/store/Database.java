@@ -74,6 +74,13 @@ public final class Database implements AutoCloseable {
   /** Connects to PostgreSQL at {@code jdbcUrl}. */
   public static Database postgres(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (jdbcUrl.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts=true")) {
+      // The driver then answers SUCCESS_NO_INFO for each row of a batch: the usage writer could
+      // no longer tell new events from retried ones, and would skip their rollups.
+      throw new ConfigException(
+          "CANDOR_DB_URL must not set reWriteBatchedInserts=true: Candor needs the row count of"
+              + " each batched statement; remove that parameter");
+    }
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(jdbcUrl);
     hikari.setPoolName("candor-postgresql");
