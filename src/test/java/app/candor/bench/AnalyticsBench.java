@@ -494,18 +494,22 @@ final class AnalyticsBench {
   /** {sessions started in range, median s, p90 s, people active in range}. */
   static long[] duckSessions(Connection duck, long f, long t) throws Exception {
     // Sessions by 30 minutes of inactivity; those starting in the range can begin no earlier
-    // than a day before it (a session lasts at most 24 hours).
+    // than a day before it (a session lasts at most 24 hours). One window pass marks each event
+    // that starts or ends a session; a second, over those marks only, pairs starts with ends.
     String sql =
-        "WITH e AS (SELECT subject_id, ts, CASE WHEN ts - LAG(ts) OVER w <= 1800000 THEN 0"
-            + "   ELSE 1 END AS fresh FROM events WHERE ts >= ? AND ts < ?"
+        "WITH e AS (SELECT subject_id, ts,"
+            + "   COALESCE(ts - LAG(ts) OVER w > 1800000, true) AS is_first,"
+            + "   COALESCE(LEAD(ts) OVER w - ts > 1800000, true) AS is_last"
+            + "   FROM events WHERE ts >= ? AND ts < ?"
             + "   WINDOW w AS (PARTITION BY subject_id ORDER BY ts)),"
-            + " s AS (SELECT subject_id, ts, SUM(fresh) OVER (PARTITION BY subject_id ORDER BY ts"
-            + "   ROWS UNBOUNDED PRECEDING) AS sid FROM e),"
-            + " ss AS (SELECT MIN(ts) AS st, MAX(ts) AS en FROM s GROUP BY subject_id, sid)"
+            + " b AS (SELECT is_first, ts AS st, CASE WHEN is_last THEN ts"
+            + "   ELSE LEAD(ts) OVER (PARTITION BY subject_id ORDER BY ts) END AS en"
+            + "   FROM e WHERE is_first OR is_last),"
+            + " ss AS (SELECT st, en FROM b WHERE is_first AND st >= ? AND st < ?)"
             + " SELECT COUNT(*), quantile_disc((en - st) // 1000, 0.5),"
             + "   quantile_disc((en - st) // 1000, 0.9),"
             + "   (SELECT COUNT(DISTINCT subject_id) FROM events WHERE ts >= ? AND ts < ?)"
-            + " FROM ss WHERE st >= ? AND st < ?";
+            + " FROM ss";
     try (PreparedStatement ps = duck.prepareStatement(sql)) {
       ps.setLong(1, (f - 1) * DAY);
       ps.setLong(2, (t + 2) * DAY);

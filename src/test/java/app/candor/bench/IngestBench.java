@@ -108,8 +108,9 @@ final class IngestBench {
       BenchUtil.log(
           "%s: %d people with analytics consent created through the API in %.1f s",
           label, people.size(), setupSeconds);
+      BatchGen.Population population = new BatchGen.Population(people, settings.latePercent);
       for (int clients : settings.clients) {
-        Run r = closedLoop(server, eventsKey, people, clients);
+        Run r = closedLoop(server, eventsKey, population, clients);
         runs.add(r);
         BenchUtil.log("%s: %s", label, describe(r));
       }
@@ -117,7 +118,7 @@ final class IngestBench {
           runs.stream()
               .max((a, b) -> Double.compare(a.eventsPerSecond(), b.eventsPerSecond()))
               .orElseThrow();
-      Run half = paced(server, eventsKey, people, best.clients(), best.eventsPerSecond() / 2);
+      Run half = paced(server, eventsKey, population, best.clients(), best.eventsPerSecond() / 2);
       runs.add(half);
       BenchUtil.log("%s: %s", label, describe(half));
     }
@@ -244,7 +245,7 @@ final class IngestBench {
   }
 
   /** Clients send batches back to back for warmup + duration; the duration is measured. */
-  private Run closedLoop(CandorServer server, String key, List<String> people, int clients)
+  private Run closedLoop(CandorServer server, String key, BatchGen.Population people, int clients)
       throws Exception {
     long warmup = TimeUnit.SECONDS.toNanos(settings.warmupSeconds);
     long measure = TimeUnit.SECONDS.toNanos(settings.durationSeconds);
@@ -256,7 +257,7 @@ final class IngestBench {
         warmup,
         measure,
         (client, start, windowStart, end, tally) -> {
-          BatchGen gen = new BatchGen(people, 1000L * clients + client + System.nanoTime());
+          BatchGen gen = new BatchGen(people, client, clients, 1000L * clients + client);
           try (MiniHttp http = new MiniHttp("127.0.0.1", server.port)) {
             while (System.nanoTime() < end) {
               byte[] body = gen.batch(settings.batch, System.currentTimeMillis());
@@ -274,7 +275,11 @@ final class IngestBench {
    * it was due, so a server that falls behind shows it (no coordinated omission).
    */
   private Run paced(
-      CandorServer server, String key, List<String> people, int clients, double eventsPerSecond)
+      CandorServer server,
+      String key,
+      BatchGen.Population people,
+      int clients,
+      double eventsPerSecond)
       throws Exception {
     long warmup = TimeUnit.SECONDS.toNanos(Math.max(3, settings.warmupSeconds / 2));
     long measure = TimeUnit.SECONDS.toNanos(settings.durationSeconds);
@@ -287,7 +292,7 @@ final class IngestBench {
         warmup,
         measure,
         (client, start, windowStart, end, tally) -> {
-          BatchGen gen = new BatchGen(people, 7000L * clients + client + System.nanoTime());
+          BatchGen gen = new BatchGen(people, client, clients, 7000L * clients + client);
           try (MiniHttp http = new MiniHttp("127.0.0.1", server.port)) {
             long due = start + interval * client / clients;
             while (due < end) {

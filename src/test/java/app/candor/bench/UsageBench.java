@@ -60,6 +60,13 @@ public final class UsageBench implements Callable<Integer> {
   @Option(names = "--batch", description = "events per request (default ${DEFAULT-VALUE})")
   int batch = 100;
 
+  @Option(
+      names = "--late-percent",
+      description =
+          "share of feature events sent late, up to 2 minutes before the person's latest event"
+              + " (default ${DEFAULT-VALUE})")
+  int latePercent = 0;
+
   @Option(names = "--warmup", description = "seconds before measuring (default ${DEFAULT-VALUE})")
   int warmupSeconds = 10;
 
@@ -116,11 +123,12 @@ public final class UsageBench implements Callable<Integer> {
     }
     report.append(
         String.format(
-            "Settings: people=%d clients=%s batch=%d warmup=%ds duration=%ds server-jvm-opts='%s'"
+            "Settings: people=%d clients=%s batch=%d late-percent=%d warmup=%ds duration=%ds server-jvm-opts='%s'"
                 + " events=%d analytics-people=%d days=%d runs=%d%n",
             people,
             clients,
             batch,
+            latePercent,
             warmupSeconds,
             durationSeconds,
             serverJvmOpts,

@@ -88,7 +88,9 @@ class IngestionBackpressureTest {
       InProcessIngestion ingestion =
           new InProcessIngestion(
               new UsageWriter(
-                  w.db(), new Sessions(30 * 60_000L, 24 * 3_600_000L), Clock.fixed(NOW, java.time.ZoneOffset.UTC)),
+                  w.db(),
+                  new Sessions(30 * 60_000L, 24 * 3_600_000L),
+                  Clock.fixed(NOW, java.time.ZoneOffset.UTC)),
               1_000);
       try {
         CountDownLatch release = hold(ingestion);

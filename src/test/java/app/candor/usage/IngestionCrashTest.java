@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 200 means committed: the server (a separate JVM on the embedded database) is killed with {@code
- * kill -9} at random moments while four clients send batches, and restarted on the same data, a
- * few times; clients retry what got no answer. At the end every event that was acknowledged is
- * stored exactly once, nothing is stored that was not sent, and the rollups agree with the events.
+ * kill -9} at random moments while four clients send batches, and restarted on the same data, a few
+ * times; clients retry what got no answer. At the end every event that was acknowledged is stored
+ * exactly once, nothing is stored that was not sent, and the rollups agree with the events.
  */
 class IngestionCrashTest {
   private static final int ROUNDS = 4;

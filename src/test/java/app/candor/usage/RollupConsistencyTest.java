@@ -231,9 +231,7 @@ class RollupConsistencyTest {
       long[] outcome = sendConcurrently(w, sends, random);
       Set<String> yes = new HashSet<>(consenting);
       assertThat(outcome[0]).as("accepted").isEqualTo(uniqueOf(sends, yes));
-      assertThat(outcome[1])
-          .as("duplicates")
-          .isEqualTo(sendsOf(sends, yes) - uniqueOf(sends, yes));
+      assertThat(outcome[1]).as("duplicates").isEqualTo(sendsOf(sends, yes) - uniqueOf(sends, yes));
       assertThat(outcome[2]).as("dropped").isEqualTo(sendsOf(sends, new HashSet<>(refusing)));
 
       List<UsageBruteForce.Raw> raw =
@@ -292,8 +290,8 @@ class RollupConsistencyTest {
 
   @ParameterizedTest(name = "on {0}")
   @MethodSource("kinds")
-  void erasures_and_withdrawals_racing_the_writer_leave_no_trace_and_consistent_rollups(
-      String kind) throws Exception {
+  void erasures_and_withdrawals_racing_the_writer_leave_no_trace_and_consistent_rollups(String kind)
+      throws Exception {
     Random random = new Random(77);
     try (UsageWorld w = new UsageWorld(kind, dir, NOW)) {
       List<String> people = new ArrayList<>();
@@ -340,7 +338,8 @@ class RollupConsistencyTest {
       // After a withdrawal, nothing more is collected.
       for (String p : withdrawn) {
         long before = w.count("SELECT COUNT(*) FROM usage_events WHERE subject_id = ?", p);
-        JsonNode o = w.send(List.of(UsageWorld.event(p, "late-" + p, "track", "x", NOW.toEpochMilli())));
+        JsonNode o =
+            w.send(List.of(UsageWorld.event(p, "late-" + p, "track", "x", NOW.toEpochMilli())));
         assertThat(o.get("droppedNoConsent").asInt()).isEqualTo(1);
         assertThat(w.count("SELECT COUNT(*) FROM usage_events WHERE subject_id = ?", p))
             .isEqualTo(before);

@@ -25,6 +25,7 @@ class SessionInferenceTest {
   static final Instant NOW = Instant.parse("2026-03-18T15:20:00Z");
   static final long MINUTE = 60_000L;
   static final long HOUR = 60 * MINUTE;
+
   /** Two days before NOW, 08:00 UTC. */
   static final long T0 = Instant.parse("2026-03-16T08:00:00Z").toEpochMilli();
 
@@ -51,8 +52,7 @@ class SessionInferenceTest {
 
     Events at(long offset, String type) {
       String name = type.startsWith("session_") ? null : "chat.send";
-      list.add(
-          UsageWorld.event(person, person + "-" + list.size(), type, name, T0 + offset));
+      list.add(UsageWorld.event(person, person + "-" + list.size(), type, name, T0 + offset));
       return this;
     }
 
@@ -93,7 +93,8 @@ class SessionInferenceTest {
       }
       both(w, e.get(0), e.get(1));
       List<Expected> expected =
-          List.of(s(0, 40 * MINUTE, 3, false, false), s(70 * MINUTE + 1, 90 * MINUTE, 2, false, false));
+          List.of(
+              s(0, 40 * MINUTE, 3, false, false), s(70 * MINUTE + 1, 90 * MINUTE, 2, false, false));
       assertThat(sessionsOf(w, people.get(0))).isEqualTo(expected);
       assertThat(sessionsOf(w, people.get(1))).isEqualTo(expected);
     }
@@ -107,7 +108,8 @@ class SessionInferenceTest {
       Events e = new Events(person).track(0).track(50 * MINUTE).track(60 * MINUTE);
       w.send(e.list);
       assertThat(sessionsOf(w, person))
-          .isEqualTo(List.of(s(0, 0, 1, false, false), s(50 * MINUTE, 60 * MINUTE, 2, false, false)));
+          .isEqualTo(
+              List.of(s(0, 0, 1, false, false), s(50 * MINUTE, 60 * MINUTE, 2, false, false)));
       w.send(List.of(UsageWorld.event(person, "late", "screen", "home", T0 + 25 * MINUTE)));
       assertThat(sessionsOf(w, person)).isEqualTo(List.of(s(0, 60 * MINUTE, 4, false, false)));
       // A late event inside a session only counts in it; one before all starts or joins the first.
@@ -137,7 +139,8 @@ class SessionInferenceTest {
       // 0, 20 min, ..., exactly 24 h: 73 events; then from 24 h 20 min to 30 h: 18.
       List<Expected> expected =
           List.of(
-              s(0, 24 * HOUR, 73, false, false), s(24 * HOUR + 20 * MINUTE, 30 * HOUR, 18, false, false));
+              s(0, 24 * HOUR, 73, false, false),
+              s(24 * HOUR + 20 * MINUTE, 30 * HOUR, 18, false, false));
       assertThat(sessionsOf(w, people.get(0))).isEqualTo(expected);
       assertThat(sessionsOf(w, people.get(1))).isEqualTo(expected);
     }
@@ -175,15 +178,15 @@ class SessionInferenceTest {
       w.send(List.of(UsageWorld.event(third, "start", "session_start", null, T0 + 15 * MINUTE)));
       assertThat(sessionsOf(w, third))
           .isEqualTo(
-              List.of(s(0, 10 * MINUTE, 2, false, true), s(15 * MINUTE, 20 * MINUTE, 2, true, false)));
+              List.of(
+                  s(0, 10 * MINUTE, 2, false, true), s(15 * MINUTE, 20 * MINUTE, 2, true, false)));
     }
   }
 
   @ParameterizedTest(name = "on {0}")
   @MethodSource("kinds")
   void the_gap_and_the_longest_session_are_settings(String kind) {
-    Config config =
-        TestDatabases.config(kind, dir).withUsage(new Config.Usage(395, 10, 2));
+    Config config = TestDatabases.config(kind, dir).withUsage(new Config.Usage(395, 10, 2));
     try (UsageWorld w = new UsageWorld(config, NOW)) {
       String person = w.person(true);
       Events e = new Events(person).track(0).track(10 * MINUTE).track(20 * MINUTE + 1);

@@ -18,8 +18,8 @@ import org.assertj.core.api.SoftAssertions;
 /**
  * What every usage rollup must hold, recomputed by brute force from the raw rows of {@code
  * usage_events}, independently of the writer: per the V3 migration's comments (UTC epoch days,
- * weeks = floorDiv(day + 3, 7), the distinct-people grid) and the session definition (a new
- * session after {@code gap} of inactivity, at most {@code maxLength} long, explicit
+ * weeks = floorDiv(day + 3, 7), the distinct-people grid) and the session definition (a new session
+ * after {@code gap} of inactivity, at most {@code maxLength} long, explicit
  * session_start/session_end honoured), applied to each person's events in time order, whatever
  * order they arrived in.
  */
@@ -91,7 +91,8 @@ final class UsageBruteForce {
   static Map<List<Object>, Long> table(Database db, String sql, String keyTypes) {
     return db.withHandle(
         h ->
-            h.createQuery(sql)
+            h
+                .createQuery(sql)
                 .map(
                     (rs, ctx) -> {
                       List<Object> key = new ArrayList<>();
@@ -269,7 +270,8 @@ final class UsageBruteForce {
 
   /**
    * Asserts that every rollup equals its brute-force value over the raw rows now stored, that the
-   * distinct-people grid answers {@code ranges} random day ranges exactly, and returns the raw rows.
+   * distinct-people grid answers {@code ranges} random day ranges exactly, and returns the raw
+   * rows.
    */
   List<Raw> assertConsistent(Database db, String when, Random random, int ranges) {
     List<Raw> raw = raw(db);

@@ -135,8 +135,7 @@ class UsagePrivacyTest {
         Http.Response data = w.http.get("/v1/users/" + ana + "/data", caller);
         assertThat(data.status()).as("%s", data).isEqualTo(200);
         Map<String, JsonNode> usage = items(category(data.json(), "usage"));
-        assertThat(usage)
-            .containsOnlyKeys("events", "eventDetails", "sessions", "dailyActivity");
+        assertThat(usage).containsOnlyKeys("events", "eventDetails", "sessions", "dailyActivity");
         JsonNode events = usage.get("events");
         assertThat(events.get("count").asLong()).isEqualTo(6);
         assertThat(Instant.parse(events.get("firstCollected").asText()))
@@ -301,12 +300,14 @@ class UsagePrivacyTest {
       w.person(false);
       JsonNode before = usageOf(w.http.get("/v1/transparency", null));
       assertThat(before.get("usersWithData").asText()).isEqualTo("fewer than 10");
-      assertThat(before.get("fields")).extracting(f -> f.get("name").asText())
+      assertThat(before.get("fields"))
+          .extracting(f -> f.get("name").asText())
           .containsExactlyInAnyOrder("events", "eventDetails", "sessions", "dailyActivity");
       for (JsonNode f : before.get("fields")) {
         assertThat(f.get("description").asText()).isNotBlank();
         assertThat(f.get("retention").asText()).contains("13 months");
-        assertThat(f.get("encrypted").asBoolean()).isEqualTo(f.get("name").asText().equals("eventDetails"));
+        assertThat(f.get("encrypted").asBoolean())
+            .isEqualTo(f.get("name").asText().equals("eventDetails"));
       }
       assertThat(before.get("purposes")).extracting(JsonNode::asText).contains("analytics");
       assertThat(before.get("optional").asBoolean()).isTrue();
@@ -338,7 +339,8 @@ class UsagePrivacyTest {
     try (Stream<Path> all = Files.walk(dir)) {
       all.filter(Files::isRegularFile).forEach(files::add);
     }
-    assertThat(files).anySatisfy(f -> assertThat(f.getFileName().toString()).isEqualTo("candor.db"));
+    assertThat(files)
+        .anySatisfy(f -> assertThat(f.getFileName().toString()).isEqualTo("candor.db"));
     return files;
   }
 

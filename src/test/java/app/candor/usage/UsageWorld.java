@@ -9,8 +9,8 @@ import app.candor.core.store.Database;
 import app.candor.testing.Http;
 import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -21,8 +21,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real server on a hand-moved clock, with a service that sends events ({@code analytics}) and
- * one that creates people and relays their consent ({@code account}).
+ * A real server on a hand-moved clock, with a service that sends events ({@code analytics}) and one
+ * that creates people and relays their consent ({@code account}).
  */
 final class UsageWorld implements AutoCloseable {
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
