@@ -1,5 +1,6 @@
--- Usage events, clustered by person: export and erasure read one range; (subject, messageId)
--- makes retries idempotent. Free-form properties and context are encrypted with the person's key.
+-- Usage events in arrival order (appends touch the last pages only); the unique index on
+-- (subject, messageId) makes retries idempotent and serves export and erasure of one person.
+-- Free-form properties and context are encrypted with the person's key.
 CREATE TABLE usage_events (
   subject_id TEXT NOT NULL,
   message_id TEXT NOT NULL,
@@ -8,9 +9,9 @@ CREATE TABLE usage_events (
   name TEXT NOT NULL,
   service TEXT NOT NULL,
   received_at BIGINT NOT NULL,
-  detail_ct TEXT,
-  PRIMARY KEY (subject_id, message_id)
-) WITHOUT ROWID;
+  detail_ct TEXT
+);
+CREATE UNIQUE INDEX usage_events_message ON usage_events (subject_id, message_id);
 
 -- The days each person was active, per feature ('*' = any activity): written once per (person,
 -- feature, day), never updated, so repeated events cost no write here. The per-person rollup

@@ -60,6 +60,10 @@ public final class Database implements AutoCloseable {
     sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     // 64 MiB of page cache per connection: the usage tables are written at high rates.
     sqlite.setCacheSize(-65_536);
+    // Checkpoint every 4,096 pages (16 MiB of WAL) rather than SQLite's 1,000: fewer, larger
+    // copies into the main file while usage events stream in (BENCHMARKS.md has the trade-off).
+    sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "4096");
+    sqlite.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(256L << 20));
     sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource source = new SQLiteDataSource(sqlite);
     source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
@@ -186,6 +190,13 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (dialect == Dialect.SQLITE) {
+      try {
+        jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+      } catch (RuntimeException e) {
+        // The WAL is replayed at the next open; nothing is lost.
+      }
+    }
     pool.close();
   }
 }
