@@ -215,7 +215,7 @@ public final class DemoData {
             context.put("appVersion", "8.0." + random.nextInt(5));
             batch.add(event);
             t += 10_000 + random.nextInt(110_000);
-            if (batch.size() == 1_000) {
+            if (batch.size() == 500) {
               sent += send(candor, feed, batch);
               batch = mapper.createArrayNode();
             }
@@ -235,7 +235,13 @@ public final class DemoData {
       com.fasterxml.jackson.databind.node.ArrayNode batch) {
     var body = app.candor.core.json.Json.mapper().createObjectNode();
     body.set("batch", batch);
-    return candor.usage().ingest(caller, body, 1).accepted();
+    try {
+      // The same checks as over HTTP, body size included.
+      long size = app.candor.core.json.Json.mapper().writeValueAsBytes(body).length;
+      return candor.usage().ingest(caller, body, size).accepted();
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void decide(

@@ -1,5 +1,5 @@
--- Usage events, clustered by person: export and erasure read one range; (subject, messageId)
--- makes retries idempotent. Free-form properties and context are encrypted with the person's key.
+-- Usage events; the primary key (subject, messageId) makes retries idempotent and serves export
+-- and erasure of one person. Free-form properties and context are encrypted with the person's key.
 CREATE TABLE usage_events (
   subject_id TEXT NOT NULL,
   message_id TEXT NOT NULL,
