@@ -6,16 +6,12 @@ import app.candor.Candor;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.config.Config;
 import app.candor.personal.Person;
+import app.candor.testing.ChildServer;
 import app.candor.testing.Http;
 import app.candor.testing.TestServer;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,13 +27,13 @@ class ServeDurabilityTest {
   @Test
   @Timeout(60)
   void an_acknowledged_write_survives_kill_minus_nine() throws Exception {
-    int port = freePort();
+    int port = ChildServer.freePort();
     Path log = logDir.resolve("server.log");
     Process server = start(port, log);
     String id;
     try {
       Http http = new Http("http://localhost:" + port);
-      awaitReady(server, http, log);
+      ChildServer.awaitReady(server, http, log);
 
       Http.Response service =
           http.post(
@@ -77,51 +73,6 @@ class ServeDurabilityTest {
   }
 
   private Process start(int port, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath =
-        Optional.ofNullable(System.getProperty("surefire.test.class.path"))
-            .filter(s -> !s.isBlank())
-            .orElse(System.getProperty("java.class.path"));
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            List.of(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                classpath,
-                "app.candor.Main",
-                "serve"));
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(k -> k.startsWith("CANDOR_"));
-    env.put("CANDOR_DATA_DIR", dataDir.toString());
-    env.put("CANDOR_PORT", Integer.toString(port));
-    env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
-  }
-
-  private static void awaitReady(Process server, Http http, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new AssertionError("the server exited early:\n" + Files.readString(log));
-      }
-      try {
-        if (http.get("/health/ready", null).status() == 200) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // Not listening yet.
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the server was not ready in time:\n" + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return ChildServer.start(dataDir, port, log);
   }
 }

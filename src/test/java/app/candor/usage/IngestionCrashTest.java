@@ -4,20 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.Candor;
 import app.candor.core.config.Config;
+import app.candor.testing.ChildServer;
 import app.candor.testing.Http;
 import app.candor.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -60,12 +57,12 @@ class IngestionCrashTest {
     int interrupted = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
-      int port = freePort();
+      int port = ChildServer.freePort();
       Path log = logDir.resolve("server-" + round + ".log");
       Process server = start(port, log);
       try {
         Http http = new Http("http://localhost:" + port);
-        awaitReady(server, http, log);
+        ChildServer.awaitReady(server, http, log);
         if (round == 0) {
           eventsKey = service(http, "app-events", "analytics");
           String chat = service(http, "chat", "account");
@@ -234,51 +231,6 @@ class IngestionCrashTest {
   }
 
   private Process start(int port, Path log) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String classpath =
-        Optional.ofNullable(System.getProperty("surefire.test.class.path"))
-            .filter(s -> !s.isBlank())
-            .orElse(System.getProperty("java.class.path"));
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            List.of(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                classpath,
-                "app.candor.Main",
-                "serve"));
-    Map<String, String> env = builder.environment();
-    env.keySet().removeIf(k -> k.startsWith("CANDOR_"));
-    env.put("CANDOR_DATA_DIR", dataDir.toString());
-    env.put("CANDOR_PORT", Integer.toString(port));
-    env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
-  }
-
-  private static void awaitReady(Process server, Http http, Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!server.isAlive()) {
-        throw new AssertionError("the server exited early:\n" + Files.readString(log));
-      }
-      try {
-        if (http.get("/health/ready", null).status() == 200) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // Not listening yet.
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the server was not ready in time:\n" + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return ChildServer.start(dataDir, port, log);
   }
 }
