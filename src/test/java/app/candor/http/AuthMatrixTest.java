@@ -5,6 +5,7 @@ import static app.candor.http.HttpTesting.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.testing.Http;
+import app.candor.testing.PerDatabase;
 import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -312,16 +312,16 @@ class AuthMatrixTest {
   }
 
   @TempDir static Path dir;
-  private static final Map<String, World> WORLDS = new ConcurrentHashMap<>();
+  private static final PerDatabase<World> WORLDS =
+      new PerDatabase<>(k -> new World(TestServer.start(k, dir.resolve(k))));
 
   private static World world(String kind) {
-    return WORLDS.computeIfAbsent(kind, k -> new World(TestServer.start(k, dir.resolve(k))));
+    return WORLDS.get(kind);
   }
 
   @AfterAll
-  static void closeWorlds() {
-    WORLDS.values().forEach(World::close);
-    WORLDS.clear();
+  static void closeWorlds() throws Exception {
+    WORLDS.closeAll();
   }
 
   static Stream<Arguments> cases() {

@@ -4,6 +4,7 @@ import static app.candor.http.HttpTesting.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.testing.Http;
+import app.candor.testing.PerDatabase;
 import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -597,16 +597,16 @@ class BadInputTest {
           431, "http-431");
 
   @TempDir static Path dir;
-  private static final Map<String, World> WORLDS = new ConcurrentHashMap<>();
+  private static final PerDatabase<World> WORLDS =
+      new PerDatabase<>(k -> new World(TestServer.start(k, dir.resolve(k))));
 
   private static World world(String kind) {
-    return WORLDS.computeIfAbsent(kind, k -> new World(TestServer.start(k, dir.resolve(k))));
+    return WORLDS.get(kind);
   }
 
   @AfterAll
-  static void closeWorlds() {
-    WORLDS.values().forEach(World::close);
-    WORLDS.clear();
+  static void closeWorlds() throws Exception {
+    WORLDS.closeAll();
   }
 
   static Stream<Arguments> cases() {

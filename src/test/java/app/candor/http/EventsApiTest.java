@@ -484,18 +484,18 @@ class EventsApiTest {
   /** One server per database for all the malformed bodies (they change nothing). */
   @TempDir static Path shared;
 
-  private static final Map<String, World> WORLDS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final app.candor.testing.PerDatabase<World> WORLDS =
+      new app.candor.testing.PerDatabase<>(k -> new World(k, shared.resolve(k)));
 
   @org.junit.jupiter.api.AfterAll
-  static void closeWorlds() {
-    WORLDS.values().forEach(World::close);
-    WORLDS.clear();
+  static void closeWorlds() throws Exception {
+    WORLDS.closeAll();
   }
 
   @ParameterizedTest(name = "{1} on {0}")
   @MethodSource("malformed")
   void a_malformed_body_is_a_400_problem_and_stores_nothing(String kind, Malformed m) {
-    World w = WORLDS.computeIfAbsent(kind, k -> new World(k, shared.resolve(k)));
+    World w = WORLDS.get(kind);
     assertThat(w.sent(track(w.ana, "before-" + m.name())).get("accepted").asInt()).isEqualTo(1);
     Map<String, Long> before = w.snapshot();
     Http.Response r = w.http.post("/v1/events", w.events, m.body());
