@@ -1,0 +1,47 @@
+package app.candor.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import app.candor.Candor;
+import app.candor.core.catalog.Purpose;
+import app.candor.core.config.Config;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoDataTest {
+  @TempDir Path dir;
+
+  @Test
+  void demo_usage_is_stored_only_for_people_who_consented_to_analytics() {
+    try (Candor candor = Candor.open(Config.forDataDir(dir))) {
+      assertThat(DemoData.people(candor, 40, 7)).isEqualTo(40);
+      assertThat(DemoData.people(candor, 40, 7)).as("a second run adds nobody").isZero();
+      int events = DemoData.usage(candor, 14, 7);
+
+      long stored =
+          candor
+              .database()
+              .withHandle(
+                  h -> h.createQuery("SELECT COUNT(*) FROM usage_events").mapTo(Long.class).one());
+      List<String> withUsage =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT DISTINCT subject_id FROM usage_events")
+                          .mapTo(String.class)
+                          .list());
+      assertThat(events).isPositive();
+      assertThat(stored).isEqualTo(events);
+      assertThat(withUsage)
+          .isNotEmpty()
+          .allSatisfy(id -> assertThat(candor.consents().holds(id, Purpose.ANALYTICS)).isTrue());
+      assertThat(candor.people().sampleIds(100))
+          .filteredOn(id -> !candor.consents().holds(id, Purpose.ANALYTICS))
+          .isNotEmpty()
+          .noneMatch(withUsage::contains);
+    }
+  }
+}
