@@ -145,39 +145,25 @@ public final class ConsentLedger {
       Optional<String> level,
       String source,
       long now) {
-    int updated =
-        h.createUpdate(
-                "UPDATE consents SET granted = :g, level = :l, source = :src, updated_at = :t"
-                    + " WHERE subject_id = :s AND purpose = :p")
-            .bind("g", granted)
-            .bind("l", level.orElse(null))
-            .bind("src", source)
-            .bind("t", now)
-            .bind("s", subjectId)
-            .bind("p", purpose.id())
-            .execute();
-    if (updated == 0) {
-      h.createUpdate(
-              "INSERT INTO consents (subject_id, purpose, granted, level, source, updated_at)"
-                  + " VALUES (:s, :p, :g, :l, :src, :t)")
-          .bind("g", granted)
-          .bind("l", level.orElse(null))
-          .bind("src", source)
-          .bind("t", now)
-          .bind("s", subjectId)
-          .bind("p", purpose.id())
-          .execute();
-    }
+    Map<String, Object> values = new java.util.HashMap<>();
+    values.put("id", UUID.randomUUID().toString());
+    values.put("s", subjectId);
+    values.put("p", purpose.id());
+    values.put("g", granted);
+    values.put("l", level.orElse(null));
+    values.put("src", source);
+    values.put("t", now);
+    h.createUpdate(
+            "INSERT INTO consents (subject_id, purpose, granted, level, source, updated_at)"
+                + " VALUES (:s, :p, :g, :l, :src, :t) ON CONFLICT (subject_id, purpose) DO UPDATE"
+                + " SET granted = excluded.granted, level = excluded.level,"
+                + " source = excluded.source, updated_at = excluded.updated_at")
+        .bindMap(values)
+        .execute();
     h.createUpdate(
             "INSERT INTO consent_events (id, subject_id, purpose, granted, level, source, at)"
                 + " VALUES (:id, :s, :p, :g, :l, :src, :t)")
-        .bind("id", UUID.randomUUID().toString())
-        .bind("s", subjectId)
-        .bind("p", purpose.id())
-        .bind("g", granted)
-        .bind("l", level.orElse(null))
-        .bind("src", source)
-        .bind("t", now)
+        .bindMap(values)
         .execute();
   }
 
