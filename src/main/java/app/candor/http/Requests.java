@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -108,8 +109,8 @@ final class Requests {
    * Every property of {@code body} as text: present-and-null becomes empty, non-strings are errors.
    * Absent properties are absent from the map (so PATCH can tell them apart).
    */
-  static Map<String, Optional<String>> strings(ObjectNode body) {
-    Validation v = new Validation();
+  static Map<String, Optional<String>> strings(
+      ObjectNode body, List<CandorException.FieldError> typeErrors) {
     Map<String, Optional<String>> out = new LinkedHashMap<>();
     body.fields()
         .forEachRemaining(
@@ -120,10 +121,11 @@ final class Requests {
               } else if (value.isTextual()) {
                 out.put(e.getKey(), Optional.of(value.asText()));
               } else {
-                v.add(e.getKey(), "must be a string, got " + kind(value));
+                typeErrors.add(
+                    new CandorException.FieldError(
+                        e.getKey(), "must be a string, got " + kind(value)));
               }
             });
-    v.throwIfInvalid();
     return out;
   }
 

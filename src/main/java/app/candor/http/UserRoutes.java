@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -242,27 +241,17 @@ final class UserRoutes {
    */
   private static Map<String, Optional<String>> input(
       ObjectNode body, PersonalService people, boolean creating) {
-    try {
-      return Requests.strings(body);
-    } catch (CandorException mistyped) {
-      Map<String, Optional<String>> typed = new LinkedHashMap<>();
-      body.properties()
-          .forEach(
-              e -> {
-                if (e.getValue().isTextual()) {
-                  typed.put(e.getKey(), Optional.of(e.getValue().asText()));
-                } else if (e.getValue().isNull()) {
-                  typed.put(e.getKey(), Optional.empty());
-                }
-              });
-      List<CandorException.FieldError> all = new ArrayList<>(mistyped.errors());
+    List<CandorException.FieldError> errors = new ArrayList<>();
+    Map<String, Optional<String>> typed = Requests.strings(body, errors);
+    if (!errors.isEmpty()) {
       Set<String> named = new HashSet<>();
-      all.forEach(f -> named.add(f.field()));
+      errors.forEach(f -> named.add(f.field()));
       people.problems(typed, creating).stream()
           .filter(f -> !named.contains(f.field()))
-          .forEach(all::add);
-      throw CandorException.invalid(all);
+          .forEach(errors::add);
+      throw CandorException.invalid(errors);
     }
+    return typed;
   }
 
   /** The person, services with account (relaying), operators read-only; others learn nothing. */
