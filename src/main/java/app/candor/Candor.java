@@ -90,7 +90,7 @@ public final class Candor implements AutoCloseable {
       this.outbox = new OutboxSender(clock);
       this.signIn = new SignIn(people, userTokens, outbox, clock);
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
-      this.usageAnalytics = new UsageAnalytics(database, clock);
+      this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
       List<SubjectData> providers =
           List.of(

@@ -81,10 +81,14 @@ public final class InProcessIngestion implements Ingestion {
   }
 
   private void run() {
+    recover();
     while (running || !queue.isEmpty()) {
       try {
-        Job first = queue.poll(200, TimeUnit.MILLISECONDS);
+        Job first = queue.poll(50, TimeUnit.MILLISECONDS);
         if (first == null) {
+          if (writer.rollUpDue()) {
+            rollUp();
+          }
           continue;
         }
         if (first.task() != null) {
@@ -104,6 +108,9 @@ public final class InProcessIngestion implements Ingestion {
           size += next.events().size();
         }
         writeGroup(group, size);
+        if (writer.rollUpDue()) {
+          rollUp();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -111,10 +118,40 @@ public final class InProcessIngestion implements Ingestion {
         LOG.error("usage writer loop failed: {}", e.getClass().getName());
       }
     }
+    rollUp();
+  }
+
+  /** Loads the writer's state; retried until the database answers (events wait meanwhile). */
+  private void recover() {
+    while (running) {
+      try {
+        writer.recover();
+        return;
+      } catch (RuntimeException e) {
+        LOG.error("usage writer could not start, retrying: {}", e.getClass().getName());
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void rollUp() {
+    try {
+      writer.rollUp();
+    } catch (RuntimeException e) {
+      // The class name only: a message could carry bound values. The events stay pending.
+      LOG.error("rolling up usage events failed: {}", e.getClass().getName());
+    }
   }
 
   private void runTask(Job job) {
     try {
+      // Tasks (purges, catching up before a query) see every stored event rolled up.
+      writer.rollUp();
       job.task().run();
       job.taskDone().complete(null);
     } catch (RuntimeException e) {

@@ -13,7 +13,15 @@ final class Retention {
   private Retention() {}
 
   /** Deletes everything about one person and takes them out of every shared rollup. */
-  static int eraseSubject(Handle h, String subject) {
+  static int eraseSubject(Handle h, String subject, boolean postgres) {
+    if (postgres) {
+      // The writer reads the person's key row FOR SHARE in each write and roll-up: holding it here
+      // keeps both out until this erasure commits, so what is counted below is what is deleted.
+      h.createQuery("SELECT subject_id FROM subject_keys WHERE subject_id = :s FOR UPDATE")
+          .bind("s", subject)
+          .mapTo(String.class)
+          .list();
+    }
     Deltas deltas = new Deltas();
     record Day(String feature, long day) {}
     List<Day> days =
@@ -40,8 +48,10 @@ final class Retention {
       }
       prev = d.day();
     }
-    // How often, per feature and day, is counted from the person's own events (one range).
-    h.createQuery("SELECT type, name, at FROM usage_events WHERE subject_id = :s")
+    // How often, per feature and day, is counted from the person's rolled-up events.
+    h.createQuery(
+            "SELECT type, name, at FROM usage_events"
+                + " WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)")
         .bind("s", subject)
         .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
         .forEach(
@@ -66,8 +76,23 @@ final class Retention {
                     UsageAnalytics.bucket((s[1] - s[0]) / 1000),
                     -1));
     deltas.apply(h);
-    int count = 0;
-    for (String table : List.of("usage_events", "usage_sessions", "usage_person_days")) {
+    int count =
+        h.createUpdate(
+                "DELETE FROM usage_events"
+                    + " WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)")
+            .bind("s", subject)
+            .execute();
+    // Stored since the last roll-up: not in the owners index yet, found by range.
+    count +=
+        h.createUpdate(
+                "DELETE FROM usage_events WHERE subject_id = :s"
+                    + " AND seq > (SELECT applied_seq FROM usage_rollup_state WHERE id = 1)")
+            .bind("s", subject)
+            .execute();
+    h.createUpdate("DELETE FROM usage_event_owners WHERE subject_id = :s")
+        .bind("s", subject)
+        .execute();
+    for (String table : List.of("usage_sessions", "usage_person_days")) {
       count +=
           h.createUpdate("DELETE FROM " + table + " WHERE subject_id = :s")
               .bind("s", subject)
@@ -100,6 +125,11 @@ final class Retention {
                   .bind("c", cutoffStart)
                   .map((rs, ctx) -> new Cut(rs.getString(1), rs.getLong(2)))
                   .list();
+          h.createUpdate(
+                  "DELETE FROM usage_event_owners"
+                      + " WHERE seq IN (SELECT seq FROM usage_events WHERE at < :c)")
+              .bind("c", cutoffStart)
+              .execute();
           h.createUpdate("DELETE FROM usage_events WHERE at < :c").bind("c", cutoffStart).execute();
           h.createUpdate("DELETE FROM usage_sessions WHERE started_at < :c")
               .bind("c", cutoffStart)

@@ -38,6 +38,7 @@ public final class UsageData implements SubjectData {
 
   @Override
   public List<Held> describe(String subjectId) {
+    usage.catchUp();
     return usage
         .database()
         .withHandle(
@@ -45,8 +46,8 @@ public final class UsageData implements SubjectData {
               List<Held> out = new ArrayList<>();
               long[] ev =
                   h.createQuery(
-                          "SELECT COUNT(*), MIN(at), MAX(at), COUNT(detail_ct) FROM usage_events"
-                              + " WHERE subject_id = :s")
+                          "SELECT COUNT(*), MIN(at), MAX(at), COUNT(detail_ct) FROM "
+                              + UsageWriter.personEvents("at, detail_ct"))
                       .bind("s", subjectId)
                       .map(
                           (rs, ctx) ->
@@ -72,8 +73,9 @@ public final class UsageData implements SubjectData {
               }
               List<Map<String, Object>> top =
                   h.createQuery(
-                          "SELECT name, COUNT(*) AS uses FROM usage_events WHERE subject_id = :s"
-                              + " AND type IN ('track', 'screen') GROUP BY name"
+                          "SELECT name, COUNT(*) AS uses FROM "
+                              + UsageWriter.personEvents("type, name")
+                              + " WHERE type IN ('track', 'screen') GROUP BY name"
                               + " ORDER BY uses DESC, name LIMIT 10")
                       .bind("s", subjectId)
                       .map(
@@ -108,6 +110,7 @@ public final class UsageData implements SubjectData {
 
   @Override
   public List<Table> tables(String subjectId) {
+    usage.catchUp();
     Optional<Aead> aead = keys.find(subjectId);
     List<List<String>> events =
         usage
@@ -115,8 +118,10 @@ public final class UsageData implements SubjectData {
             .withHandle(
                 h ->
                     h.createQuery(
-                            "SELECT at, type, name, service, message_id, detail_ct FROM usage_events"
-                                + " WHERE subject_id = :s ORDER BY at, message_id")
+                            "SELECT at, type, name, service, message_id, detail_ct FROM "
+                                + UsageWriter.personEvents(
+                                    "at, type, name, service, message_id, detail_ct")
+                                + " ORDER BY at, message_id")
                         .bind("s", subjectId)
                         .map(
                             (rs, ctx) ->
@@ -169,11 +174,15 @@ public final class UsageData implements SubjectData {
   @Override
   public int erase(Handle handle, String subjectId) {
     usage.forget(subjectId);
-    return Retention.eraseSubject(handle, subjectId);
+    return Retention.eraseSubject(
+        handle,
+        subjectId,
+        usage.database().dialect() == app.candor.core.store.Database.Dialect.POSTGRESQL);
   }
 
   @Override
   public long subjectsWithData() {
+    usage.catchUp();
     return usage
         .database()
         .withHandle(

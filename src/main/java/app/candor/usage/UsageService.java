@@ -62,7 +62,7 @@ public final class UsageService implements AutoCloseable {
         new Sessions(
             Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
             Duration.ofHours(settings.sessionMaxHours()).toMillis());
-    this.writer = new UsageWriter(db, sessions, clock);
+    this.writer = new UsageWriter(db, sessions, clock, settings.dedupeDays());
     this.ingestion = new InProcessIngestion(writer);
   }
 
@@ -74,6 +74,14 @@ public final class UsageService implements AutoCloseable {
   /** Events accepted but not yet committed (a gauge in /metrics). */
   public long backlog() {
     return ingestion.backlog();
+  }
+
+  /**
+   * Waits until every event acknowledged so far is in the rollups (they are brought up to date
+   * about once a second): analytics call this so that an answer counts what was sent before it.
+   */
+  public void catchUp() {
+    ingestion.maintenance(() -> {}).join();
   }
 
   /** Consent changes and erasures call this, so collection follows them at once. */

@@ -14,36 +14,310 @@ import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Writes a group of events in one transaction: the raw rows (duplicates ignored), their sessions,
- * and every rollup, so analytics never scan raw events. Runs on the single writer thread.
+ * Stores usage events and keeps the rollups. Two steps, both on the single writer thread:
+ *
+ * <ol>
+ *   <li>{@link #write}: a group commit appends the new events to the log ({@code usage_events},
+ *       keyed by a sequence number assigned here, in commit order), after dropping retries found in
+ *       the window of recent messageIds. Appends touch only the last pages of the table, which is
+ *       what lets one core acknowledge many thousands of events a second.
+ *   <li>{@link #rollUp}: about once a second, the events stored since the last roll-up go into
+ *       {@code usage_event_owners} (each person's log positions) and into every rollup (sessions,
+ *       person-days, the distinct-people grid, cohorts, feature-days), sorted by person, in one
+ *       transaction that also records the last sequence applied. A person's rows are then touched
+ *       once per roll-up, not once per event. After a crash the events after that sequence are
+ *       rolled up again at start, so the rollups never miss a stored event nor count one twice.
+ * </ol>
+ *
+ * Readers that need the rollups up to date (analytics, the retention purge) first ask the writer to
+ * {@linkplain Ingestion#maintenance catch up}; a person's own rows are read from the owners index
+ * plus the short tail not yet rolled up ({@link #personEvents}).
  */
 final class UsageWriter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UsageWriter.class);
   static final String ANY = "*";
   private static final int CHUNK = 500;
+
+  /** Roll up once this many events wait (and at most this many in one transaction). */
+  static final int ROLLUP_EVENTS = 100_000;
+
+  /** Roll up once the oldest waiting event has waited this long. */
+  static final long ROLLUP_MILLIS = 1_000;
 
   private final Database db;
   private final Sessions sessions;
   private final java.time.Clock clock;
+  private final RecentMessages recent;
   // (person, feature, day) rows known to exist: repeated activity needs no database read.
   private final Set<Triple> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final int KNOWN_MAX = 1_000_000;
 
-  UsageWriter(Database db, Sessions sessions, java.time.Clock clock) {
+  // Writer thread only.
+  private long nextSeq = -1;
+  private final List<UsageEvent> pending = new ArrayList<>();
+  private long[] pendingSeqs = new long[1024];
+  private long pendingSince;
+
+  UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
     this.db = Objects.requireNonNull(db, "db");
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.recent = new RecentMessages(dedupeDays);
+  }
+
+  /**
+   * The rows of one person's events for readers outside the writer, as a derived table {@code pe}
+   * with {@code columns} of usage_events, bound to {@code :s}: those rolled up (found through the
+   * owners index) and those after the last roll-up (a short range of the log). One statement, so
+   * one consistent view.
+   */
+  static String personEvents(String columns) {
+    return "(SELECT "
+        + columns
+        + " FROM usage_events WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)"
+        + " UNION ALL SELECT "
+        + columns
+        + " FROM usage_events WHERE seq > (SELECT applied_seq FROM usage_rollup_state WHERE id = 1)"
+        + " AND subject_id = :s) pe";
+  }
+
+  /**
+   * At start, on the writer thread: the next sequence number, the messageIds of the dedupe window,
+   * and the roll-up of events stored but not rolled up before a crash.
+   */
+  void recover() {
+    long now = clock.millis();
+    long[] applied = new long[1];
+    db.withHandle(
+        h -> {
+          nextSeq =
+              h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM usage_events")
+                      .mapTo(Long.class)
+                      .one()
+                  + 1;
+          applied[0] =
+              h.createQuery("SELECT applied_seq FROM usage_rollup_state WHERE id = 1")
+                  .mapTo(Long.class)
+                  .one();
+          long windowFrom = firstReceivedSince(h, recent.windowStart(now));
+          long from = Math.min(windowFrom, applied[0] + 1);
+          recent.clear();
+          pending.clear();
+          try (var rows =
+              h.createQuery(
+                      "SELECT seq, subject_id, message_id, at, type, name, service, received_at"
+                          + " FROM usage_events WHERE seq >= :f ORDER BY seq")
+                  .bind("f", from)
+                  .setFetchSize(10_000)
+                  .map(
+                      (rs, ctx) -> {
+                        long seq = rs.getLong(1);
+                        String subject = rs.getString(2);
+                        String message = rs.getString(3);
+                        if (seq >= windowFrom) {
+                          recent.add(RecentMessages.key(subject, message), rs.getLong(8));
+                        }
+                        if (seq > applied[0]) {
+                          addPending(
+                              seq,
+                              new UsageEvent(
+                                  subject,
+                                  message,
+                                  rs.getString(5),
+                                  rs.getString(6),
+                                  rs.getLong(4),
+                                  rs.getString(7),
+                                  null));
+                        }
+                        return seq;
+                      })
+                  .iterator()) {
+            rows.forEachRemaining(seq -> {});
+          }
+          return null;
+        });
+    if (!pending.isEmpty()) {
+      LOG.info("rolling up {} usage events stored before the last stop", pending.size());
+      rollUp();
+    }
+  }
+
+  /** The first log position received at or after {@code since} (the log is in arrival order). */
+  private static long firstReceivedSince(Handle h, long since) {
+    long lo =
+        h.createQuery("SELECT COALESCE(MIN(seq), 1) FROM usage_events").mapTo(Long.class).one();
+    long hi =
+        h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM usage_events").mapTo(Long.class).one() + 1;
+    while (lo < hi) {
+      long mid = lo + (hi - lo) / 2;
+      long[] row =
+          h.createQuery(
+                  "SELECT seq, received_at FROM usage_events WHERE seq >= :m ORDER BY seq LIMIT 1")
+              .bind("m", mid)
+              .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
+              .findOne()
+              .orElse(null);
+      if (row == null || row[1] >= since) {
+        hi = mid;
+      } else {
+        lo = row[0] + 1;
+      }
+    }
+    return lo;
   }
 
   /** Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). */
   int[] write(List<UsageEvent> events) {
+    if (nextSeq < 0) {
+      throw new IllegalStateException("recover() first");
+    }
+    long firstSeq = nextSeq;
+    long now = clock.millis();
+    int[] outcome = new int[events.size()];
+    long[] keys = new long[events.size()];
     try {
-      return db.inTransaction(h -> writeIn(h, events));
+      db.useTransaction(h -> append(h, events, now, outcome, keys));
     } catch (RuntimeException e) {
-      // In-memory state may hold changes that were rolled back.
+      nextSeq = firstSeq;
+      throw e;
+    }
+    recent.expire(now);
+    long seq = firstSeq;
+    for (int i = 0; i < events.size(); i++) {
+      if (outcome[i] == 1) {
+        recent.add(keys[i], now);
+        if (pending.isEmpty()) {
+          pendingSince = now;
+        }
+        addPending(seq++, events.get(i));
+      }
+    }
+    return outcome;
+  }
+
+  private void addPending(long seq, UsageEvent e) {
+    if (pending.size() == pendingSeqs.length) {
+      pendingSeqs = java.util.Arrays.copyOf(pendingSeqs, pendingSeqs.length * 2);
+    }
+    pendingSeqs[pending.size()] = seq;
+    pending.add(e);
+  }
+
+  private void append(Handle h, List<UsageEvent> events, long now, int[] outcome, long[] keys) {
+    Set<String> present = present(h, events);
+    com.carrotsearch.hppc.LongHashSet group = new com.carrotsearch.hppc.LongHashSet(events.size());
+    // Plain JDBC on the hot path: one prepared statement, batched, no per-row binding objects.
+    try (PreparedStatement insert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO usage_events (seq, subject_id, message_id, at, type, name, service,"
+                    + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      int rows = 0;
+      for (int i = 0; i < events.size(); i++) {
+        UsageEvent e = events.get(i);
+        if (!present.contains(e.subjectId())) {
+          outcome[i] = -1;
+          continue;
+        }
+        keys[i] = RecentMessages.key(e.subjectId(), e.messageId());
+        if (recent.contains(keys[i]) || !group.add(keys[i])) {
+          outcome[i] = 0;
+          continue;
+        }
+        outcome[i] = 1;
+        insert.setLong(1, nextSeq++);
+        insert.setString(2, e.subjectId());
+        insert.setString(3, e.messageId());
+        insert.setLong(4, e.at());
+        insert.setString(5, e.type());
+        insert.setString(6, e.name());
+        insert.setString(7, e.service());
+        insert.setLong(8, now);
+        insert.setString(9, e.detailCiphertext());
+        insert.addBatch();
+        rows++;
+      }
+      if (rows > 0) {
+        insert.executeBatch();
+      }
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
+    }
+  }
+
+  /** Whether events wait to be rolled up for long enough, or are many enough, to do it now. */
+  boolean rollUpDue() {
+    return !pending.isEmpty()
+        && (pending.size() >= ROLLUP_EVENTS || clock.millis() - pendingSince >= ROLLUP_MILLIS);
+  }
+
+  /** Rolls up everything stored so far, in transactions of at most ROLLUP_EVENTS events. */
+  void rollUp() {
+    int done = 0;
+    try {
+      while (done < pending.size()) {
+        int end = Math.min(pending.size(), done + ROLLUP_EVENTS);
+        int from = done;
+        db.useTransaction(h -> rollUp(h, from, end));
+        done = end;
+      }
+    } catch (RuntimeException e) {
+      // In-memory state may hold changes that were rolled back; the events stay pending.
       sessions.clear();
       known.clear();
       throw e;
+    } finally {
+      if (done > 0) {
+        pending.subList(0, done).clear();
+        System.arraycopy(pendingSeqs, done, pendingSeqs, 0, pending.size());
+        pendingSince = clock.millis();
+      }
     }
+  }
+
+  private void rollUp(Handle h, int from, int end) {
+    // The writer's own reads of a person's events (session rebuilds) go through the owners index,
+    // which holds exactly the events rolled up so far, this chunk's included.
+    List<UsageEvent> events = pending.subList(from, end);
+    Set<String> present = present(h, events);
+    record Owned(String subject, long seq) {}
+    List<Owned> owned = new ArrayList<>(events.size());
+    List<UsageEvent> alive = new ArrayList<>(events.size());
+    for (int i = from; i < end; i++) {
+      UsageEvent e = pending.get(i);
+      // An event of a person erased since it was stored is gone with them (erasure deletes the
+      // rows after the last roll-up by range).
+      if (present.contains(e.subjectId())) {
+        owned.add(new Owned(e.subjectId(), pendingSeqs[i]));
+        alive.add(e);
+      }
+    }
+    owned.sort(Comparator.comparing(Owned::subject).thenComparingLong(Owned::seq));
+    try (PreparedStatement insert =
+        h.getConnection()
+            .prepareStatement("INSERT INTO usage_event_owners (subject_id, seq) VALUES (?, ?)")) {
+      for (Owned o : owned) {
+        insert.setString(1, o.subject());
+        insert.setLong(2, o.seq());
+        insert.addBatch();
+      }
+      if (!owned.isEmpty()) {
+        insert.executeBatch();
+      }
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
+    }
+    if (!alive.isEmpty()) {
+      rollups(h, alive);
+    }
+    h.createUpdate("UPDATE usage_rollup_state SET applied_seq = :s WHERE id = 1")
+        .bind("s", pendingSeqs[end - 1])
+        .execute();
+  }
+
+  /** Events stored and not yet rolled up. */
+  int pendingCount() {
+    return pending.size();
   }
 
   /** Forgets what is cached about a person (erasure). */
@@ -61,55 +335,6 @@ final class UsageWriter {
       known.clear();
     }
     known.add(t);
-  }
-
-  private int[] writeIn(Handle h, List<UsageEvent> events) {
-    int[] outcome = new int[events.size()];
-    Set<String> present = present(h, events);
-    long now = clock.millis();
-    List<Integer> positions = new ArrayList<>();
-    List<UsageEvent> stored = new ArrayList<>();
-    // Plain JDBC on the hot path: one prepared statement, batched, no per-row binding objects.
-    try (PreparedStatement insert =
-        h.getConnection()
-            .prepareStatement(
-                "INSERT INTO usage_events (subject_id, message_id, at, type, name, service,"
-                    + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (subject_id, message_id) DO NOTHING")) {
-      for (int i = 0; i < events.size(); i++) {
-        UsageEvent e = events.get(i);
-        if (!present.contains(e.subjectId())) {
-          outcome[i] = -1;
-          continue;
-        }
-        insert.setString(1, e.subjectId());
-        insert.setString(2, e.messageId());
-        insert.setLong(3, e.at());
-        insert.setString(4, e.type());
-        insert.setString(5, e.name());
-        insert.setString(6, e.service());
-        insert.setLong(7, now);
-        insert.setString(8, e.detailCiphertext());
-        insert.addBatch();
-        positions.add(i);
-      }
-      if (!positions.isEmpty()) {
-        int[] counts = insert.executeBatch();
-        for (int k = 0; k < counts.length; k++) {
-          int i = positions.get(k);
-          outcome[i] = counts[k] > 0 ? 1 : 0;
-          if (outcome[i] == 1) {
-            stored.add(events.get(i));
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw new StoreFailure(e);
-    }
-    if (!stored.isEmpty()) {
-      rollups(h, stored);
-    }
-    return outcome;
   }
 
   /** The people of {@code events} who still exist; on PostgreSQL, locked against erasure. */

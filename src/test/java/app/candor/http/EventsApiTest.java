@@ -122,6 +122,7 @@ class EventsApiTest {
 
     /** Every usage table's row count and the sum of the '*' rollup, to see that nothing moved. */
     Map<String, Long> snapshot() {
+      server.candor().usage().catchUp();
       Map<String, Long> out = new HashMap<>();
       for (String table :
           List.of(

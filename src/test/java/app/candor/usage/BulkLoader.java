@@ -21,7 +21,8 @@ public final class BulkLoader implements AutoCloseable {
         new Sessions(
             Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
             Duration.ofHours(settings.sessionMaxHours()).toMillis());
-    this.ingestion = new InProcessIngestion(new UsageWriter(db, sessions, clock));
+    this.ingestion =
+        new InProcessIngestion(new UsageWriter(db, sessions, clock, settings.dedupeDays()));
   }
 
   /** Queues events; the future completes once they are committed. */

@@ -90,7 +90,8 @@ class IngestionBackpressureTest {
               new UsageWriter(
                   w.db(),
                   new Sessions(30 * 60_000L, 24 * 3_600_000L),
-                  Clock.fixed(NOW, java.time.ZoneOffset.UTC)),
+                  Clock.fixed(NOW, java.time.ZoneOffset.UTC),
+                  7),
               1_000);
       try {
         CountDownLatch release = hold(ingestion);
@@ -118,6 +119,7 @@ class IngestionBackpressureTest {
             .isEqualTo(1);
         assertThat(w.count("SELECT COUNT(*) FROM usage_events WHERE subject_id = ?", ana))
             .isEqualTo(1_001);
+        ingestion.maintenance(() -> {}).join();
         UsageBruteForce.defaults()
             .assertConsistent(w.db(), "after the backlog drained", new java.util.Random(1), 20);
       } finally {

@@ -186,7 +186,7 @@ class SessionInferenceTest {
   @ParameterizedTest(name = "on {0}")
   @MethodSource("kinds")
   void the_gap_and_the_longest_session_are_settings(String kind) {
-    Config config = TestDatabases.config(kind, dir).withUsage(new Config.Usage(395, 10, 2));
+    Config config = TestDatabases.config(kind, dir).withUsage(new Config.Usage(395, 10, 2, 7));
     try (UsageWorld w = new UsageWorld(config, NOW)) {
       String person = w.person(true);
       Events e = new Events(person).track(0).track(10 * MINUTE).track(20 * MINUTE + 1);

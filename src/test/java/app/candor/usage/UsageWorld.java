@@ -49,7 +49,9 @@ final class UsageWorld implements AutoCloseable {
     return server.candor();
   }
 
+  /** The database, once the rollups count every acknowledged event (the writer lags ~1 s). */
   Database db() {
+    server.candor().usage().catchUp();
     return server.candor().database();
   }
 

@@ -36,9 +36,12 @@ public record Config(
    * @param retentionDays raw usage events older than this are rejected and deleted (13 months)
    * @param sessionGapMinutes inactivity that ends an inferred session (30, as PostHog and GA4)
    * @param sessionMaxHours the longest a session may last (24)
+   * @param dedupeDays how long a messageId is remembered: a retry within this many days of the
+   *     original's arrival is a duplicate (7; Segment keeps about one day)
    */
-  public record Usage(int retentionDays, int sessionGapMinutes, int sessionMaxHours) {
-    public static final Usage DEFAULT = new Usage(395, 30, 24);
+  public record Usage(
+      int retentionDays, int sessionGapMinutes, int sessionMaxHours, int dedupeDays) {
+    public static final Usage DEFAULT = new Usage(395, 30, 24, 7);
   }
 
   public static final int DEFAULT_PORT = 8080;
@@ -102,6 +105,8 @@ public record Config(
             env, "CANDOR_SESSION_GAP_MINUTES", Usage.DEFAULT.sessionGapMinutes(), 1440, problems);
     int maxHours =
         positive(env, "CANDOR_SESSION_MAX_HOURS", Usage.DEFAULT.sessionMaxHours(), 168, problems);
+    int dedupe =
+        positive(env, "CANDOR_USAGE_DEDUPE_DAYS", Usage.DEFAULT.dedupeDays(), 90, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -113,7 +118,7 @@ public record Config(
         masterKeyFile,
         appName,
         DEFAULT_MAX_BODY_BYTES,
-        new Usage(retention, gap, maxHours));
+        new Usage(retention, gap, maxHours, dedupe));
   }
 
   private static int positive(
