@@ -237,8 +237,8 @@ public final class DemoData {
     body.set("batch", batch);
     try {
       // The same checks as over HTTP, body size included.
-      long size = app.candor.core.json.Json.mapper().writeValueAsBytes(body).length;
-      return candor.usage().ingest(caller, body, size).accepted();
+      byte[] bytes = app.candor.core.json.Json.mapper().writeValueAsBytes(body);
+      return candor.usage().ingest(caller, bytes).accepted();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

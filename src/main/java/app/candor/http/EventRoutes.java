@@ -71,13 +71,8 @@ final class EventRoutes {
             .error(503, "the writer is behind; retry after Retry-After seconds"),
         ctx -> {
           var caller = requests.signedIn(ctx);
-          byte[] raw = ctx.bodyAsBytes();
-          if (raw.length > UsageService.MAX_BATCH_BYTES) {
-            throw new app.candor.core.errors.CandorException(
-                app.candor.core.errors.CandorException.Kind.PAYLOAD_TOO_LARGE,
-                "a batch is at most " + UsageService.MAX_BATCH_BYTES + " bytes");
-          }
-          UsageService.Outcome outcome = usage.ingest(caller, Requests.object(ctx), raw.length);
+          Requests.requireJson(ctx);
+          UsageService.Outcome outcome = usage.ingest(caller, ctx.bodyAsBytes());
           accepted.increment(outcome.accepted());
           duplicates.increment(outcome.duplicates());
           dropped.increment(outcome.droppedNoConsent());

@@ -74,12 +74,7 @@ final class Requests {
 
   /** The body as a JSON object; 415 for a non-JSON content type, 400 for anything malformed. */
   static ObjectNode object(Context ctx) {
-    String type = ctx.contentType();
-    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      throw new CandorException(
-          CandorException.Kind.UNSUPPORTED_MEDIA_TYPE,
-          "send the body as application/json, not " + type);
-    }
+    requireJson(ctx);
     byte[] body = ctx.bodyAsBytes();
     if (body.length == 0) {
       throw CandorException.invalid("body", "a JSON object is required");
@@ -103,6 +98,16 @@ final class Requests {
       throw CandorException.invalid("body", "must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /** A body, when sent with a content type, must be sent as application/json. */
+  static void requireJson(Context ctx) {
+    String type = ctx.contentType();
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new CandorException(
+          CandorException.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "send the body as application/json, not " + type);
+    }
   }
 
   /**

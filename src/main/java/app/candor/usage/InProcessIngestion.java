@@ -84,11 +84,9 @@ public final class InProcessIngestion implements Ingestion {
     recover();
     while (running || !queue.isEmpty()) {
       try {
-        Job first = queue.poll(50, TimeUnit.MILLISECONDS);
+        Job first = queue.poll(writer.rollUpDue() ? 0 : 20, TimeUnit.MILLISECONDS);
         if (first == null) {
-          if (writer.rollUpDue()) {
-            rollUp();
-          }
+          rollUpStep();
           continue;
         }
         if (first.task() != null) {
@@ -108,9 +106,8 @@ public final class InProcessIngestion implements Ingestion {
           size += next.events().size();
         }
         writeGroup(group, size);
-        if (writer.rollUpDue()) {
-          rollUp();
-        }
+        // Rolling up goes on between group commits, one short slice at a time.
+        rollUpStep();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -135,6 +132,20 @@ public final class InProcessIngestion implements Ingestion {
           Thread.currentThread().interrupt();
           return;
         }
+      }
+    }
+  }
+
+  private void rollUpStep() {
+    try {
+      writer.rollUpStep();
+    } catch (RuntimeException e) {
+      // The class name only: a message could carry bound values. The slice is tried again.
+      LOG.error("rolling up usage events failed: {}", e.getClass().getName());
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
       }
     }
   }

@@ -82,7 +82,7 @@ final class Retention {
                     + " WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)")
             .bind("s", subject)
             .execute();
-    // Stored since the last roll-up: not in the owners index yet, found by range.
+    // Not rolled up yet: not in the owners index, found by range.
     count +=
         h.createUpdate(
                 "DELETE FROM usage_events WHERE subject_id = :s"

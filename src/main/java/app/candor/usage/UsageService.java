@@ -8,9 +8,9 @@ import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.errors.CandorException;
 import app.candor.core.json.Json;
 import app.candor.core.store.Database;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.crypto.tink.Aead;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,42 +100,78 @@ public final class UsageService implements AutoCloseable {
     return db;
   }
 
-  /** Ingests one {@code {batch:[...]}} body of {@code bodyBytes} bytes. */
-  public Outcome ingest(Caller caller, ObjectNode body, long bodyBytes) {
+  /** Ingests one {@code {batch:[...]}} body, read as a stream of JSON tokens. */
+  public Outcome ingest(Caller caller, byte[] body) {
     if (!(caller instanceof Caller.Service service) || !service.may(Purpose.ANALYTICS)) {
       throw CandorException.forbidden("events are sent by services whose key has 'analytics'");
     }
-    if (bodyBytes > MAX_BATCH_BYTES) {
+    if (body.length > MAX_BATCH_BYTES) {
       throw new CandorException(
           CandorException.Kind.PAYLOAD_TOO_LARGE,
-          "a batch is at most " + MAX_BATCH_BYTES + " bytes; this one is " + bodyBytes);
+          "a batch is at most " + MAX_BATCH_BYTES + " bytes; this one is " + body.length);
     }
-    JsonNode batch = body.get("batch");
-    if (batch == null || !batch.isArray()) {
-      throw CandorException.invalid("batch", "required: an array of events");
+    if (body.length == 0) {
+      throw CandorException.invalid("body", "a JSON object is required");
     }
-    body.fieldNames()
-        .forEachRemaining(
-            f -> {
-              if (!f.equals("batch")) {
-                throw CandorException.invalid(f, "unknown field; the body is {batch:[...]}");
-              }
-            });
-    if (batch.size() > MAX_EVENTS) {
-      throw new CandorException(
-          CandorException.Kind.PAYLOAD_TOO_LARGE,
-          "a batch holds at most " + MAX_EVENTS + " events; this one has " + batch.size());
-    }
-    boolean checkSize = bodyBytes > EventParser.MAX_EVENT_BYTES;
+    boolean checkSize = body.length > EventParser.MAX_EVENT_BYTES;
     List<Rejected> rejected = new ArrayList<>();
     List<EventParser.Parsed> parsed = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      EventParser.Result r = parser.parse(batch.get(i), checkSize);
-      if (r.event() == null) {
-        rejected.add(new Rejected(i, r.errors()));
-      } else {
-        parsed.add(r.event());
+    try (JsonParser p = Json.mapper().getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw CandorException.invalid("body", "must be a JSON object");
       }
+      boolean batch = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!field.equals("batch")) {
+          throw CandorException.invalid(field, "unknown field; the body is {batch:[...]}");
+        }
+        if (t != JsonToken.START_ARRAY || batch) {
+          throw CandorException.invalid("batch", "required once: an array of events");
+        }
+        batch = true;
+        int i = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          if (i == MAX_EVENTS) {
+            throw new CandorException(
+                CandorException.Kind.PAYLOAD_TOO_LARGE,
+                "a batch holds at most " + MAX_EVENTS + " events; this one has more");
+          }
+          if (t == JsonToken.START_OBJECT) {
+            EventParser.Result r = parser.read(p, body, checkSize);
+            if (r.event() == null) {
+              rejected.add(new Rejected(i, r.errors()));
+            } else {
+              parsed.add(r.event());
+            }
+          } else {
+            EventParser.skip(p);
+            rejected.add(
+                new Rejected(
+                    i, List.of(new CandorException.FieldError("event", "must be a JSON object"))));
+          }
+          i++;
+        }
+      }
+      if (!batch) {
+        throw CandorException.invalid("batch", "required: an array of events");
+      }
+      if (p.nextToken() != null) {
+        throw new CandorException(
+            CandorException.Kind.INVALID, "the body is not valid JSON: more after the object");
+      }
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      throw new CandorException(CandorException.Kind.INVALID, "the body is not valid JSON" + where);
+    } catch (java.io.IOException e) {
+      throw new CandorException(CandorException.Kind.INVALID, "the body could not be read");
     }
     Set<String> subjects = new HashSet<>();
     parsed.forEach(p -> subjects.add(p.userId()));
@@ -160,7 +196,9 @@ public final class UsageService implements AutoCloseable {
               p.name(),
               p.at(),
               service.name(),
-              detail(aead.get(), p)));
+              p.detail() == null
+                  ? null
+                  : FieldCipher.encrypt(aead.get(), p.userId(), "usage.detail", p.detail())));
     }
     if (events.isEmpty()) {
       return new Outcome(0, 0, dropped, rejected);
@@ -187,25 +225,6 @@ public final class UsageService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CandorException(CandorException.Kind.UNAVAILABLE, "interrupted; retry");
-    }
-  }
-
-  private static @org.jspecify.annotations.Nullable String detail(Aead aead, EventParser.Parsed p) {
-    if (p.properties() == null && p.context() == null) {
-      return null;
-    }
-    ObjectNode detail = Json.mapper().createObjectNode();
-    if (p.properties() != null) {
-      detail.set("properties", p.properties());
-    }
-    if (p.context() != null) {
-      detail.set("context", p.context());
-    }
-    try {
-      return FieldCipher.encrypt(
-          aead, p.userId(), "usage.detail", Json.mapper().writeValueAsString(detail));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -41,6 +41,9 @@ final class UsageWriter {
   /** Roll up once this many events wait (and at most this many in one transaction). */
   static final int ROLLUP_EVENTS = 100_000;
 
+  /** Events rolled up in one transaction, about (whole people): a few milliseconds. */
+  static final int SLICE_EVENTS = 2_000;
+
   /** Roll up once the oldest waiting event has waited this long. */
   static final long ROLLUP_MILLIS = 1_000;
 
@@ -57,6 +60,11 @@ final class UsageWriter {
   private final List<UsageEvent> pending = new ArrayList<>();
   private long[] pendingSeqs = new long[1024];
   private long pendingSince;
+  // The roll-up under way: events sorted by person, done in slices from rollingAt.
+  private List<UsageEvent> rolling = List.of();
+  private long[] rollingSeqs = new long[0];
+  private int rollingAt;
+  private long rollingLast;
 
   UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
     this.db = Objects.requireNonNull(db, "db");
@@ -78,12 +86,14 @@ final class UsageWriter {
         + " UNION ALL SELECT "
         + columns
         + " FROM usage_events WHERE seq > (SELECT applied_seq FROM usage_rollup_state WHERE id = 1)"
-        + " AND subject_id = :s) pe";
+        + " AND subject_id = :s"
+        + " AND seq NOT IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)) pe";
   }
 
   /**
    * At start, on the writer thread: the next sequence number, the messageIds of the dedupe window,
-   * and the roll-up of events stored but not rolled up before a crash.
+   * and the roll-up of events stored but not rolled up before a crash (a roll-up commits in slices
+   * of whole people, each with its owners rows, and the last one moves applied_seq).
    */
   void recover() {
     long now = clock.millis();
@@ -105,9 +115,12 @@ final class UsageWriter {
           pending.clear();
           try (var rows =
               h.createQuery(
-                      "SELECT seq, subject_id, message_id, at, type, name, service, received_at"
-                          + " FROM usage_events WHERE seq >= :f ORDER BY seq")
+                      "SELECT seq, subject_id, message_id, at, type, name, service, received_at,"
+                          + " CASE WHEN seq > :a AND NOT EXISTS (SELECT 1 FROM usage_event_owners o"
+                          + " WHERE o.subject_id = e.subject_id AND o.seq = e.seq) THEN 1 ELSE 0"
+                          + " END FROM usage_events e WHERE seq >= :f ORDER BY seq")
                   .bind("f", from)
+                  .bind("a", applied[0])
                   .setFetchSize(10_000)
                   .map(
                       (rs, ctx) -> {
@@ -117,7 +130,8 @@ final class UsageWriter {
                         if (seq >= windowFrom) {
                           recent.add(RecentMessages.key(subject, message), rs.getLong(8));
                         }
-                        if (seq > applied[0]) {
+                        // After the last complete roll-up, and not in a slice committed since.
+                        if (rs.getInt(9) == 1) {
                           addPending(
                               seq,
                               new UsageEvent(
@@ -245,79 +259,125 @@ final class UsageWriter {
     }
   }
 
-  /** Whether events wait to be rolled up for long enough, or are many enough, to do it now. */
+  /** Whether a roll-up is under way, or events waited long enough, or are many enough, for one. */
   boolean rollUpDue() {
-    return !pending.isEmpty()
-        && (pending.size() >= ROLLUP_EVENTS || clock.millis() - pendingSince >= ROLLUP_MILLIS);
+    return rollingAt < rolling.size()
+        || (!pending.isEmpty()
+            && (pending.size() >= ROLLUP_EVENTS || clock.millis() - pendingSince >= ROLLUP_MILLIS));
   }
 
-  /** Rolls up everything stored so far, in transactions of at most ROLLUP_EVENTS events. */
-  void rollUp() {
-    int done = 0;
-    try {
-      while (done < pending.size()) {
-        int end = Math.min(pending.size(), done + ROLLUP_EVENTS);
-        int from = done;
-        db.useTransaction(h -> rollUp(h, from, end));
-        done = end;
+  /**
+   * One step of rolling up, short enough to sit between two group commits: starts a roll-up of
+   * everything pending when one is due, then rolls up one slice of it (whole people, about
+   * SLICE_EVENTS events) in one transaction.
+   */
+  void rollUpStep() {
+    if (rollingAt >= rolling.size()) {
+      if (!rollUpDue()) {
+        return;
       }
+      startRollUp();
+    }
+    rollUpSlice();
+  }
+
+  /** Rolls up everything stored so far. */
+  void rollUp() {
+    while (rollingAt < rolling.size() || !pending.isEmpty()) {
+      if (rollingAt >= rolling.size()) {
+        startRollUp();
+      }
+      rollUpSlice();
+    }
+  }
+
+  /** Takes everything pending, sorted by person (then log position) to be done in slices. */
+  private void startRollUp() {
+    int n = pending.size();
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // Stable: each person's events stay in log order.
+    java.util.Arrays.sort(order, Comparator.comparing(i -> pending.get(i).subjectId()));
+    List<UsageEvent> events = new ArrayList<>(n);
+    long[] seqs = new long[n];
+    for (int k = 0; k < n; k++) {
+      events.add(pending.get(order[k]));
+      seqs[k] = pendingSeqs[order[k]];
+    }
+    rollingLast = pendingSeqs[n - 1];
+    rolling = events;
+    rollingSeqs = seqs;
+    rollingAt = 0;
+    pending.clear();
+    pendingSince = clock.millis();
+  }
+
+  private void rollUpSlice() {
+    int from = rollingAt;
+    int end = Math.min(rolling.size(), from + SLICE_EVENTS);
+    while (end < rolling.size()
+        && rolling.get(end).subjectId().equals(rolling.get(end - 1).subjectId())) {
+      end++;
+    }
+    int to = end;
+    boolean last = to == rolling.size();
+    try {
+      db.useTransaction(h -> rollUpSlice(h, from, to, last));
     } catch (RuntimeException e) {
-      // In-memory state may hold changes that were rolled back; the events stay pending.
+      // In-memory state may hold changes that were rolled back; the slice is tried again.
       sessions.clear();
       known.clear();
       throw e;
-    } finally {
-      if (done > 0) {
-        pending.subList(0, done).clear();
-        System.arraycopy(pendingSeqs, done, pendingSeqs, 0, pending.size());
-        pendingSince = clock.millis();
-      }
+    }
+    rollingAt = to;
+    if (last) {
+      rolling = List.of();
+      rollingSeqs = new long[0];
+      rollingAt = 0;
     }
   }
 
-  private void rollUp(Handle h, int from, int end) {
-    // The writer's own reads of a person's events (session rebuilds) go through the owners index,
-    // which holds exactly the events rolled up so far, this chunk's included.
-    List<UsageEvent> events = pending.subList(from, end);
+  private void rollUpSlice(Handle h, int from, int end, boolean last) {
+    List<UsageEvent> events = rolling.subList(from, end);
     Set<String> present = present(h, events);
-    record Owned(String subject, long seq) {}
-    List<Owned> owned = new ArrayList<>(events.size());
     List<UsageEvent> alive = new ArrayList<>(events.size());
-    for (int i = from; i < end; i++) {
-      UsageEvent e = pending.get(i);
-      // An event of a person erased since it was stored is gone with them (erasure deletes the
-      // rows after the last roll-up by range).
-      if (present.contains(e.subjectId())) {
-        owned.add(new Owned(e.subjectId(), pendingSeqs[i]));
-        alive.add(e);
-      }
-    }
-    owned.sort(Comparator.comparing(Owned::subject).thenComparingLong(Owned::seq));
     try (PreparedStatement insert =
         h.getConnection()
             .prepareStatement("INSERT INTO usage_event_owners (subject_id, seq) VALUES (?, ?)")) {
-      for (Owned o : owned) {
-        insert.setString(1, o.subject());
-        insert.setLong(2, o.seq());
-        insert.addBatch();
+      for (int i = from; i < end; i++) {
+        UsageEvent e = rolling.get(i);
+        // An event of a person erased since it was stored is gone with them (erasure deletes the
+        // rows not rolled up yet by range).
+        if (present.contains(e.subjectId())) {
+          insert.setString(1, e.subjectId());
+          insert.setLong(2, rollingSeqs[i]);
+          insert.addBatch();
+          alive.add(e);
+        }
       }
-      if (!owned.isEmpty()) {
+      if (!alive.isEmpty()) {
         insert.executeBatch();
       }
     } catch (SQLException e) {
       throw new StoreFailure(e);
     }
+    // The writer's own reads of a person's events (session rebuilds) go through the owners index,
+    // which now holds exactly their events rolled up so far, this slice's included.
     if (!alive.isEmpty()) {
       rollups(h, alive);
     }
-    h.createUpdate("UPDATE usage_rollup_state SET applied_seq = :s WHERE id = 1")
-        .bind("s", pendingSeqs[end - 1])
-        .execute();
+    if (last) {
+      h.createUpdate("UPDATE usage_rollup_state SET applied_seq = :s WHERE id = 1")
+          .bind("s", rollingLast)
+          .execute();
+    }
   }
 
   /** Events stored and not yet rolled up. */
   int pendingCount() {
-    return pending.size();
+    return pending.size() + rolling.size() - rollingAt;
   }
 
   /** Forgets what is cached about a person (erasure). */
@@ -373,54 +433,97 @@ final class UsageWriter {
     }
     List<Map.Entry<Triple, Long>> entries = new ArrayList<>(triples.entrySet());
     entries.sort(Map.Entry.comparingByKey());
-    for (Map.Entry<Triple, Long> entry : entries) {
-      Triple t = entry.getKey();
-      deltas.featureDay(t.feature(), t.day(), entry.getValue());
-      if (known.contains(t)) {
-        continue;
+    try (PersonDays days = new PersonDays(h)) {
+      for (Map.Entry<Triple, Long> entry : entries) {
+        Triple t = entry.getKey();
+        deltas.featureDay(t.feature(), t.day(), entry.getValue());
+        if (known.contains(t)) {
+          continue;
+        }
+        if (!days.exists(t)) {
+          newDay(h, days, t, deltas);
+        }
+        remember(t);
       }
-      boolean exists =
-          h.createQuery(
-                  "SELECT 1 FROM usage_person_days WHERE subject_id = :s AND feature = :f"
-                      + " AND day = :d")
-              .bind("s", t.subject())
-              .bind("f", t.feature())
-              .bind("d", t.day())
-              .mapTo(Integer.class)
-              .findOne()
-              .isPresent();
-      if (!exists) {
-        newDay(h, t, deltas);
-      }
-      remember(t);
+    } catch (SQLException e) {
+      throw new StoreFailure(e);
     }
     Sessions.flush(h, touched.values(), deltas);
     deltas.apply(h);
   }
 
+  /** The person-day statements of one roll-up slice, prepared once (plain JDBC, hot path). */
+  private static final class PersonDays implements AutoCloseable {
+    private final PreparedStatement exists;
+    private final PreparedStatement before;
+    private final PreparedStatement after;
+    private final PreparedStatement insert;
+
+    PersonDays(Handle h) throws SQLException {
+      var c = h.getConnection();
+      String where = " FROM usage_person_days WHERE subject_id = ? AND feature = ? AND day ";
+      exists = c.prepareStatement("SELECT 1" + where + "= ?");
+      before = c.prepareStatement("SELECT MAX(day)" + where + "< ?");
+      after = c.prepareStatement("SELECT MIN(day)" + where + "> ?");
+      insert =
+          c.prepareStatement(
+              "INSERT INTO usage_person_days (subject_id, feature, day) VALUES (?, ?, ?)");
+    }
+
+    private static java.sql.ResultSet run(PreparedStatement st, Triple t) throws SQLException {
+      st.setString(1, t.subject());
+      st.setString(2, t.feature());
+      st.setLong(3, t.day());
+      return st.executeQuery();
+    }
+
+    boolean exists(Triple t) throws SQLException {
+      try (var rs = run(exists, t)) {
+        return rs.next();
+      }
+    }
+
+    /** The person's active day of the feature just before t's, or -1. */
+    long previous(Triple t) throws SQLException {
+      try (var rs = run(before, t)) {
+        rs.next(); // an aggregate: always one row, NULL when there is no such day
+        long d = rs.getLong(1);
+        return rs.wasNull() ? -1 : d;
+      }
+    }
+
+    /** The person's active day of the feature just after t's, or null. */
+    @org.jspecify.annotations.Nullable
+    Long next(Triple t) throws SQLException {
+      try (var rs = run(after, t)) {
+        rs.next();
+        long d = rs.getLong(1);
+        return rs.wasNull() ? null : d;
+      }
+    }
+
+    void insert(Triple t) throws SQLException {
+      insert.setString(1, t.subject());
+      insert.setString(2, t.feature());
+      insert.setLong(3, t.day());
+      insert.executeUpdate();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      exists.close();
+      before.close();
+      after.close();
+      insert.close();
+    }
+  }
+
   /** The person's first activity of this feature on this day: maintain the distinct-people grid. */
-  private static void newDay(Handle h, Triple t, Deltas deltas) {
+  private static void newDay(Handle h, PersonDays days, Triple t, Deltas deltas)
+      throws SQLException {
     long d = t.day();
-    long p =
-        h.createQuery(
-                "SELECT MAX(day) FROM usage_person_days WHERE subject_id = :s AND feature = :f"
-                    + " AND day < :d")
-            .bind("s", t.subject())
-            .bind("f", t.feature())
-            .bind("d", d)
-            .mapTo(Long.class)
-            .findOne()
-            .orElse(-1L);
-    Long n =
-        h.createQuery(
-                "SELECT MIN(day) FROM usage_person_days WHERE subject_id = :s AND feature = :f"
-                    + " AND day > :d")
-            .bind("s", t.subject())
-            .bind("f", t.feature())
-            .bind("d", d)
-            .mapTo(Long.class)
-            .findOne()
-            .orElse(null);
+    long p = days.previous(t);
+    Long n = days.next(t);
     if (n != null) {
       deltas.gap(t.feature(), n, p, -1);
       deltas.gap(t.feature(), n, d, 1);
@@ -429,11 +532,7 @@ final class UsageWriter {
     if (ANY.equals(t.feature())) {
       cohorts(h, t.subject(), d, p, n, deltas);
     }
-    h.createUpdate("INSERT INTO usage_person_days (subject_id, feature, day) VALUES (:s, :f, :d)")
-        .bind("s", t.subject())
-        .bind("f", t.feature())
-        .bind("d", d)
-        .execute();
+    days.insert(t);
   }
 
   /**

@@ -472,7 +472,19 @@ class EventsApiTest {
                     + "}]}",
                 400,
                 List.of()),
-            new Malformed("invalid UTF-8 escapes", "{\"batch\":[\"\\uZZZZ\"]}", 400, List.of()));
+            new Malformed("invalid UTF-8 escapes", "{\"batch\":[\"\\uZZZZ\"]}", 400, List.of()),
+            new Malformed(
+                "a bad escape deep in the properties",
+                "{\"batch\":[{\"properties\":{\"a\":[{\"b\":\"\\uZZZZ\"}]}}]}",
+                400,
+                List.of()),
+            new Malformed(
+                "a bad escape in an unknown field",
+                "{\"batch\":[{\"extra\":\"\\q\"}]}",
+                400,
+                List.of()),
+            new Malformed(
+                "a batch cut short", "{\"batch\":[{\"properties\":{\"a\":[1,", 400, List.of()));
     List<Arguments> out = new ArrayList<>();
     for (String kind : kinds()) {
       for (Malformed m : cases) {

@@ -13,10 +13,13 @@ public final class FieldCipher {
   private FieldCipher() {}
 
   public static String encrypt(Aead aead, String subjectId, String field, String plaintext) {
+    return encrypt(aead, subjectId, field, plaintext.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same, for text already encoded as UTF-8. */
+  public static String encrypt(Aead aead, String subjectId, String field, byte[] utf8) {
     try {
-      byte[] ct =
-          aead.encrypt(
-              plaintext.getBytes(StandardCharsets.UTF_8), associatedData(subjectId, field));
+      byte[] ct = aead.encrypt(utf8, associatedData(subjectId, field));
       return Base64.getEncoder().encodeToString(ct);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("encryption failed for field " + field, e);
