@@ -105,9 +105,9 @@ public final class InProcessIngestion implements Ingestion {
           group.add(next);
           size += next.events().size();
         }
-        writeGroup(group, size);
-        // Rolling up goes on between group commits, one short slice at a time.
-        rollUpStep();
+        // Rolling up goes on one short slice at a time: between requests when there is a pause,
+        // riding along with a group commit when requests keep coming.
+        writeGroup(group, size, !queue.isEmpty());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -170,11 +170,11 @@ public final class InProcessIngestion implements Ingestion {
     }
   }
 
-  private void writeGroup(List<Job> group, int size) {
+  private void writeGroup(List<Job> group, int size, boolean busy) {
     List<UsageEvent> all = new ArrayList<>(size);
     group.forEach(j -> all.addAll(j.events()));
     try {
-      int[] outcome = writer.write(all);
+      int[] outcome = writer.write(all, busy);
       int offset = 0;
       for (Job job : group) {
         int inserted = 0;

@@ -50,6 +50,8 @@ public final class UsageService implements AutoCloseable {
   private final UsageWriter writer;
   private final Ingestion ingestion;
   private final Duration retention;
+  private final java.util.concurrent.Semaphore cpu =
+      new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
 
   public UsageService(Database db, SubjectKeys keys, Config.Usage settings, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
@@ -113,8 +115,34 @@ public final class UsageService implements AutoCloseable {
     if (body.length == 0) {
       throw CandorException.invalid("body", "a JSON object is required");
     }
-    boolean checkSize = body.length > EventParser.MAX_EVENT_BYTES;
+    List<UsageEvent> events;
     List<Rejected> rejected = new ArrayList<>();
+    int[] dropped = new int[1];
+    // Reading and encrypting is pure CPU: as many requests at once as there are cores, no more, so
+    // that dozens of request threads do not crowd out the writer thread the events then wait for.
+    try {
+      cpu.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CandorException(CandorException.Kind.UNAVAILABLE, "interrupted; retry");
+    }
+    try {
+      events = prepare(service, body, rejected, dropped);
+    } finally {
+      cpu.release();
+    }
+    if (events.isEmpty()) {
+      return new Outcome(0, 0, dropped[0], rejected);
+    }
+    Ingestion.Written written = await(ingestion.submit(events));
+    return new Outcome(
+        written.inserted(), written.duplicates(), dropped[0] + written.gone(), rejected);
+  }
+
+  /** Reads the batch, drops what consent does not allow, encrypts the details of the rest. */
+  private List<UsageEvent> prepare(
+      Caller.Service service, byte[] body, List<Rejected> rejected, int[] droppedOut) {
+    boolean checkSize = body.length > EventParser.MAX_EVENT_BYTES;
     List<EventParser.Parsed> parsed = new ArrayList<>();
     try (JsonParser p = Json.mapper().getFactory().createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -200,12 +228,8 @@ public final class UsageService implements AutoCloseable {
                   ? null
                   : FieldCipher.encrypt(aead.get(), p.userId(), "usage.detail", p.detail())));
     }
-    if (events.isEmpty()) {
-      return new Outcome(0, 0, dropped, rejected);
-    }
-    Ingestion.Written written = await(ingestion.submit(events));
-    return new Outcome(
-        written.inserted(), written.duplicates(), dropped + written.gone(), rejected);
+    droppedOut[0] = dropped;
+    return events;
   }
 
   private static Ingestion.Written await(

@@ -39,13 +39,16 @@ final class UsageWriter {
   private static final int CHUNK = 500;
 
   /** Roll up once this many events wait (and at most this many in one transaction). */
-  static final int ROLLUP_EVENTS = 100_000;
+  static final int ROLLUP_EVENTS = 500_000;
 
   /** Events rolled up in one transaction, about (whole people): a few milliseconds. */
-  static final int SLICE_EVENTS = 2_000;
+  static final int SLICE_EVENTS = 1_000;
+
+  /** Events waiting for the roll-up beyond which it takes as many as are written. */
+  static final int MAX_LAG = 200_000;
 
   /** Roll up once the oldest waiting event has waited this long. */
-  static final long ROLLUP_MILLIS = 1_000;
+  static final long ROLLUP_MILLIS = 2_000;
 
   private final Database db;
   private final Sessions sessions;
@@ -54,6 +57,10 @@ final class UsageWriter {
   // (person, feature, day) rows known to exist: repeated activity needs no database read.
   private final Set<Triple> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final int KNOWN_MAX = 1_000_000;
+  // SQLite only: people known to exist. Erasure calls forget() inside its transaction, which holds
+  // the database's single write lock, so no write that could still see them runs after it. (On
+  // PostgreSQL each write reads their key rows FOR SHARE instead.)
+  private final Set<String> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   // Writer thread only.
   private long nextSeq = -1;
@@ -182,6 +189,14 @@ final class UsageWriter {
 
   /** Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). */
   int[] write(List<UsageEvent> events) {
+    return write(events, false);
+  }
+
+  /**
+   * The same; when {@code busy} (more requests wait), a slice of the roll-up under way is written
+   * in the same transaction, since no pause between requests would leave room for it.
+   */
+  int[] write(List<UsageEvent> events, boolean busy) {
     if (nextSeq < 0) {
       throw new IllegalStateException("recover() first");
     }
@@ -189,11 +204,46 @@ final class UsageWriter {
     long now = clock.millis();
     int[] outcome = new int[events.size()];
     long[] keys = new long[events.size()];
+    // A slice of the roll-up under way rides along in the same transaction: one commit (one fsync)
+    // for both. Should the pair fail, the events are written alone and the slice waits.
+    boolean slice = busy && rollUpDue();
+    if (slice && rollingAt >= rolling.size()) {
+      startRollUp();
+    }
+    // Short slices while the roll-up keeps up; once it lags by more than MAX_LAG events, at least
+    // as many rolled up as written, so that under sustained load it keeps pace (and the queue,
+    // full,
+    // answers 503) instead of falling behind without bound.
+    int to =
+        slice
+            ? sliceEnd(
+                pendingCount() > MAX_LAG ? Math.max(SLICE_EVENTS, events.size()) : SLICE_EVENTS)
+            : 0;
+    boolean last = to == rolling.size();
     try {
-      db.useTransaction(h -> append(h, events, now, outcome, keys));
+      db.useTransaction(
+          h -> {
+            append(h, events, now, outcome, keys);
+            if (slice) {
+              rollUpSlice(h, rollingAt, to, last);
+            }
+          });
+      if (slice) {
+        sliceDone(to, last);
+      }
     } catch (RuntimeException e) {
       nextSeq = firstSeq;
-      throw e;
+      if (!slice) {
+        throw e;
+      }
+      sessions.clear();
+      known.clear();
+      try {
+        db.useTransaction(h -> append(h, events, now, outcome, keys));
+      } catch (RuntimeException again) {
+        nextSeq = firstSeq;
+        throw again;
+      }
     }
     recent.expire(now);
     long seq = firstSeq;
@@ -203,7 +253,12 @@ final class UsageWriter {
         if (pending.isEmpty()) {
           pendingSince = now;
         }
-        addPending(seq++, events.get(i));
+        UsageEvent e = events.get(i);
+        // The roll-up needs no details: let the ciphertext go now.
+        addPending(
+            seq++,
+            new UsageEvent(
+                e.subjectId(), e.messageId(), e.type(), e.name(), e.at(), e.service(), null));
       }
     }
     return outcome;
@@ -314,14 +369,19 @@ final class UsageWriter {
     pendingSince = clock.millis();
   }
 
-  private void rollUpSlice() {
-    int from = rollingAt;
-    int end = Math.min(rolling.size(), from + SLICE_EVENTS);
+  /** Where the next slice ends: about {@code events} events on, at a change of person. */
+  private int sliceEnd(int events) {
+    int end = Math.min(rolling.size(), rollingAt + events);
     while (end < rolling.size()
         && rolling.get(end).subjectId().equals(rolling.get(end - 1).subjectId())) {
       end++;
     }
-    int to = end;
+    return end;
+  }
+
+  private void rollUpSlice() {
+    int from = rollingAt;
+    int to = sliceEnd(SLICE_EVENTS);
     boolean last = to == rolling.size();
     try {
       db.useTransaction(h -> rollUpSlice(h, from, to, last));
@@ -331,6 +391,10 @@ final class UsageWriter {
       known.clear();
       throw e;
     }
+    sliceDone(to, last);
+  }
+
+  private void sliceDone(int to, boolean last) {
     rollingAt = to;
     if (last) {
       rolling = List.of();
@@ -382,6 +446,7 @@ final class UsageWriter {
 
   /** Forgets what is cached about a person (erasure). */
   void forget(String subject) {
+    alive.remove(subject);
     known.removeIf(t -> t.subject().equals(subject));
   }
 
@@ -399,16 +464,29 @@ final class UsageWriter {
 
   /** The people of {@code events} who still exist; on PostgreSQL, locked against erasure. */
   private Set<String> present(Handle h, List<UsageEvent> events) {
-    List<String> subjects =
-        new ArrayList<>(new HashSet<>(events.stream().map(UsageEvent::subjectId).toList()));
+    boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
     Set<String> out = new HashSet<>();
-    String lock = db.dialect() == Database.Dialect.POSTGRESQL ? " FOR SHARE" : "";
+    List<String> subjects = new ArrayList<>();
+    for (String s : new HashSet<>(events.stream().map(UsageEvent::subjectId).toList())) {
+      if (!postgres && alive.contains(s)) {
+        out.add(s);
+      } else {
+        subjects.add(s);
+      }
+    }
+    String lock = postgres ? " FOR SHARE" : "";
     for (int i = 0; i < subjects.size(); i += CHUNK) {
       out.addAll(
           h.createQuery("SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)" + lock)
               .bindList("s", subjects.subList(i, Math.min(subjects.size(), i + CHUNK)))
               .mapTo(String.class)
               .list());
+    }
+    if (!postgres) {
+      if (alive.size() > KNOWN_MAX) {
+        alive.clear();
+      }
+      alive.addAll(out);
     }
     return out;
   }

@@ -118,9 +118,15 @@ final class IngestBench {
           runs.stream()
               .max((a, b) -> Double.compare(a.eventsPerSecond(), b.eventsPerSecond()))
               .orElseThrow();
-      Run half = paced(server, eventsKey, population, best.clients(), best.eventsPerSecond() / 2);
+      Run half =
+          paced(server, eventsKey, population, best.clients(), best.eventsPerSecond() / 2, "half");
       runs.add(half);
       BenchUtil.log("%s: %s", label, describe(half));
+      for (int rate : settings.paced) {
+        Run r = paced(server, eventsKey, population, best.clients(), rate, "paced");
+        runs.add(r);
+        BenchUtil.log("%s: %s", label, describe(r));
+      }
     }
     long stored = storedRows(dataDir, dbUrl);
     BenchUtil.log(
@@ -279,14 +285,15 @@ final class IngestBench {
       String key,
       BatchGen.Population people,
       int clients,
-      double eventsPerSecond)
+      double eventsPerSecond,
+      String kind)
       throws Exception {
     long warmup = TimeUnit.SECONDS.toNanos(Math.max(3, settings.warmupSeconds / 2));
     long measure = TimeUnit.SECONDS.toNanos(settings.durationSeconds);
     long interval = (long) (clients * settings.batch * 1e9 / eventsPerSecond);
     return load(
         server,
-        "half",
+        kind,
         clients,
         eventsPerSecond,
         warmup,

@@ -57,6 +57,12 @@ public final class UsageBench implements Callable<Integer> {
       description = "concurrent HTTP clients; one closed-loop run per value (default 16,64)")
   List<Integer> clients = new ArrayList<>(List.of(16, 64));
 
+  @Option(
+      names = "--paced",
+      split = ",",
+      description = "also run paced at these events/s, after the half-load run (default none)")
+  List<Integer> paced = new java.util.ArrayList<>();
+
   @Option(names = "--batch", description = "events per request (default ${DEFAULT-VALUE})")
   int batch = 100;
 
@@ -200,7 +206,9 @@ public final class UsageBench implements Callable<Integer> {
                 o.database(),
                 r.kind().equals("max")
                     ? "as fast as possible"
-                    : String.format("paced at %,.0f events/s (half)", r.targetEventsPerSecond()),
+                    : String.format(
+                        "paced at %,.0f events/s%s",
+                        r.targetEventsPerSecond(), r.kind().equals("half") ? " (half)" : ""),
                 r.clients(),
                 r.eventsPerSecond(),
                 r.p50(),
