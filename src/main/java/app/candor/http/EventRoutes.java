@@ -29,7 +29,9 @@ final class EventRoutes {
                         Schemas.object(
                             List.of("messageId", "userId", "type", "timestamp"),
                             "messageId",
-                            Schemas.string("the client's id; retries are stored once"),
+                            Schemas.string(
+                                "the client's id; a retry within the dedupe window (7 days)"
+                                    + " is stored once"),
                             "userId",
                             Schemas.string("person id"),
                             "type",

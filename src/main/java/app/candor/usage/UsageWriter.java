@@ -118,8 +118,15 @@ final class UsageWriter {
                   .one();
           long windowFrom = firstReceivedSince(h, recent.windowStart(now));
           long from = Math.min(windowFrom, applied[0] + 1);
+          // Everything is reloaded from the database: should a previous attempt have failed half
+          // way (a roll-up slice committed, the next not), nothing of it may be rolled up twice.
           recent.clear();
           pending.clear();
+          rolling = List.of();
+          rollingSeqs = new long[0];
+          rollingAt = 0;
+          sessions.clear();
+          known.clear();
           try (var rows =
               h.createQuery(
                       "SELECT seq, subject_id, message_id, at, type, name, service, received_at,"
