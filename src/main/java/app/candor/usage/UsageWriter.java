@@ -209,6 +209,7 @@ final class UsageWriter {
     }
     long firstSeq = nextSeq;
     long now = clock.millis();
+    recent.expire(now);
     int[] outcome = new int[events.size()];
     long[] keys = new long[events.size()];
     // A slice of the roll-up under way rides along in the same transaction: one commit (one fsync)
@@ -252,7 +253,6 @@ final class UsageWriter {
         throw again;
       }
     }
-    recent.expire(now);
     long seq = firstSeq;
     for (int i = 0; i < events.size(); i++) {
       if (outcome[i] == 1) {
