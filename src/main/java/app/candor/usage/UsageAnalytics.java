@@ -143,7 +143,7 @@ public final class UsageAnalytics {
 
   /**
    * @param catchUp brings the rollups up to date with every acknowledged event (the writer rolls up
-   *     about once a second); called before each question
+   *     every two seconds); called before each question
    */
   public UsageAnalytics(Database db, Clock clock, Runnable catchUp) {
     this.db = Objects.requireNonNull(db, "db");

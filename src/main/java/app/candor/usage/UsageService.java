@@ -80,7 +80,7 @@ public final class UsageService implements AutoCloseable {
 
   /**
    * Waits until every event acknowledged so far is in the rollups (they are brought up to date
-   * about once a second): analytics call this so that an answer counts what was sent before it.
+   * every two seconds): analytics call this so that an answer counts what was sent before it.
    */
   public void catchUp() {
     ingestion.maintenance(() -> {}).join();

@@ -21,12 +21,15 @@ import org.jdbi.v3.core.Handle;
  *       keyed by a sequence number assigned here, in commit order), after dropping retries found in
  *       the window of recent messageIds. Appends touch only the last pages of the table, which is
  *       what lets one core acknowledge many thousands of events a second.
- *   <li>{@link #rollUp}: about once a second, the events stored since the last roll-up go into
- *       {@code usage_event_owners} (each person's log positions) and into every rollup (sessions,
- *       person-days, the distinct-people grid, cohorts, feature-days), sorted by person, in one
- *       transaction that also records the last sequence applied. A person's rows are then touched
- *       once per roll-up, not once per event. After a crash the events after that sequence are
- *       rolled up again at start, so the rollups never miss a stored event nor count one twice.
+ *   <li>roll-up ({@link #rollUpStep}, {@link #rollUp}): every ROLLUP_MILLIS, the events stored
+ *       meanwhile are sorted by person and go, in slices of whole people, into {@code
+ *       usage_event_owners} (each person's log positions) and into every rollup (sessions,
+ *       person-days, the distinct-people grid, cohorts, feature-days). A slice is its own short
+ *       transaction when requests pause, or rides along with a group commit when they keep coming;
+ *       the last slice records the last sequence applied. A person's rows are touched once per
+ *       roll-up, not once per event. After a crash the events after that sequence and not in a
+ *       committed slice are rolled up again at start, so the rollups never miss a stored event nor
+ *       count one twice.
  * </ol>
  *
  * Readers that need the rollups up to date (analytics, the retention purge) first ask the writer to
@@ -38,7 +41,7 @@ final class UsageWriter {
   static final String ANY = "*";
   private static final int CHUNK = 500;
 
-  /** Roll up once this many events wait (and at most this many in one transaction). */
+  /** Roll up once this many events wait, even before ROLLUP_MILLIS. */
   static final int ROLLUP_EVENTS = 500_000;
 
   /** Events rolled up in one transaction, about (whole people): a few milliseconds. */

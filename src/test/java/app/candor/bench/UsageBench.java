@@ -244,7 +244,7 @@ public final class UsageBench implements Callable<Integer> {
         double sqliteBest = outcomes.get(0).best().eventsPerSecond();
         sb.append(
             String.format(
-                "| COPY into a table with usage_events' primary key | %,d | %,.0f | %.2fx | %.2fx |%n",
+                "| COPY into a table keyed by (person, messageId), the exact-dedupe key | %,d | %,.0f | %.2fx | %.2fx |%n",
                 c.rows(),
                 c.withKeyRowsPerSecond(),
                 c.withKeyRowsPerSecond() / pgBest,
