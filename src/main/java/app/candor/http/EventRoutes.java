@@ -17,6 +17,7 @@ final class EventRoutes {
     var dropped = metrics.counter("candor.usage.events", "outcome", "dropped_no_consent");
     var rejected = metrics.counter("candor.usage.events", "outcome", "rejected");
     metrics.gauge("candor.usage.backlog", usage, UsageService::backlog);
+    metrics.gauge("candor.usage.rollup.lag", usage, UsageService::rollUpLag);
     api.post(
         "/v1/events",
         Op.of("usage", "Send a batch of usage events (committed when the answer is 200)")

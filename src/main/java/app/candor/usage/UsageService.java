@@ -73,6 +73,11 @@ public final class UsageService implements AutoCloseable {
     return ingestion;
   }
 
+  /** Events stored but not yet in the rollups (a gauge in /metrics). */
+  public long rollUpLag() {
+    return writer.lag();
+  }
+
   /** Events accepted but not yet committed (a gauge in /metrics). */
   public long backlog() {
     return ingestion.backlog();

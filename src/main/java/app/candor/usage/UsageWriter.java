@@ -75,6 +75,7 @@ final class UsageWriter {
   private long[] rollingSeqs = new long[0];
   private int rollingAt;
   private long rollingLast;
+  private volatile int lag;
 
   UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
     this.db = Objects.requireNonNull(db, "db");
@@ -271,6 +272,7 @@ final class UsageWriter {
                 e.subjectId(), e.messageId(), e.type(), e.name(), e.at(), e.service(), null));
       }
     }
+    lag = pendingCount();
     return outcome;
   }
 
@@ -406,6 +408,7 @@ final class UsageWriter {
 
   private void sliceDone(int to, boolean last) {
     rollingAt = to;
+    lag = pendingCount();
     if (last) {
       rolling = List.of();
       rollingSeqs = new long[0];
@@ -449,9 +452,14 @@ final class UsageWriter {
     }
   }
 
-  /** Events stored and not yet rolled up. */
+  /** Events stored and not yet rolled up (writer thread). */
   int pendingCount() {
     return pending.size() + rolling.size() - rollingAt;
+  }
+
+  /** Events stored and not yet rolled up, as last seen by the writer (any thread). */
+  int lag() {
+    return lag;
   }
 
   /** Forgets what is cached about a person (erasure). */

@@ -33,7 +33,8 @@ class UsageMetricsTest {
           .contains("candor_usage_events_total{outcome=\"duplicate\"} 1.0")
           .contains("candor_usage_events_total{outcome=\"rejected\"} 1.0")
           .contains("candor_usage_events_total{outcome=\"dropped_no_consent\"} 0.0")
-          .contains("candor_usage_backlog 0.0");
+          .contains("candor_usage_backlog 0.0")
+          .containsPattern("candor_usage_rollup_lag [0-9.]+");
     }
   }
 }
