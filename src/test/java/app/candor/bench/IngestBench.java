@@ -118,6 +118,7 @@ final class IngestBench {
           runs.stream()
               .max((a, b) -> Double.compare(a.eventsPerSecond(), b.eventsPerSecond()))
               .orElseThrow();
+      drain(server);
       Run half =
           paced(server, eventsKey, population, best.clients(), best.eventsPerSecond() / 2, "half");
       runs.add(half);
