@@ -218,19 +218,16 @@ final class UsageWriter {
     long[] keys = new long[events.size()];
     // A slice of the roll-up under way rides along in the same transaction: one commit (one fsync)
     // for both. Should the pair fail, the events are written alone and the slice waits.
-    boolean slice = busy && rollUpDue();
+    // Past MAX_LAG a slice goes with every group, busy or not: the lag (and the memory holding it)
+    // stays bounded, and a writer that cannot keep up fills its queue, which answers 503.
+    boolean lagging = pendingCount() > MAX_LAG;
+    boolean slice = (busy || lagging) && rollUpDue();
     if (slice && rollingAt >= rolling.size()) {
       startRollUp();
     }
     // Short slices while the roll-up keeps up; once it lags by more than MAX_LAG events, at least
-    // as many rolled up as written, so that under sustained load it keeps pace (and the queue,
-    // full,
-    // answers 503) instead of falling behind without bound.
-    int to =
-        slice
-            ? sliceEnd(
-                pendingCount() > MAX_LAG ? Math.max(SLICE_EVENTS, events.size()) : SLICE_EVENTS)
-            : 0;
+    // as many rolled up as written.
+    int to = slice ? sliceEnd(lagging ? Math.max(SLICE_EVENTS, events.size()) : SLICE_EVENTS) : 0;
     boolean last = to == rolling.size();
     try {
       db.useTransaction(
