@@ -83,14 +83,7 @@ final class Requests {
     try {
       node = Json.mapper().readTree(body);
     } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr();
-      throw new CandorException(CandorException.Kind.INVALID, "the body is not valid JSON" + where);
+      throw Json.notJson(e);
     } catch (java.io.IOException e) {
       throw new CandorException(CandorException.Kind.INVALID, "the body could not be read");
     }

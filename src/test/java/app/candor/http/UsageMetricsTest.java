@@ -35,6 +35,10 @@ class UsageMetricsTest {
           .contains("candor_usage_events_total{outcome=\"dropped_no_consent\"} 0.0")
           .contains("candor_usage_backlog 0.0")
           .containsPattern("candor_usage_rollup_lag [0-9.]+");
+      // Once the writer has caught up, nothing waits for the roll-up.
+      server.candor().usage().catchUp();
+      assertThat(server.http().get("/metrics", null).text())
+          .contains("candor_usage_rollup_lag 0.0");
     }
   }
 }

@@ -23,4 +23,18 @@ public final class Json {
   public static ObjectMapper mapper() {
     return MAPPER;
   }
+
+  /** The 400 for a request body that is not JSON, saying where it went wrong. */
+  public static app.candor.core.errors.CandorException notJson(
+      com.fasterxml.jackson.core.JsonProcessingException e) {
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " at line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr();
+    return new app.candor.core.errors.CandorException(
+        app.candor.core.errors.CandorException.Kind.INVALID, "the body is not valid JSON" + where);
+  }
 }
