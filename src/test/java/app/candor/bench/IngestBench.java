@@ -293,7 +293,7 @@ final class IngestBench {
         warmup,
         measure,
         (client, start, windowStart, end, tally) -> {
-          BatchGen gen = new BatchGen(people, client, clients, 1000L * clients + client);
+          BatchGen gen = new BatchGen(people, client, clients, seed(clients, client));
           try (MiniHttp http = new MiniHttp("127.0.0.1", server.port)) {
             while (System.nanoTime() < end) {
               byte[] body = gen.batch(settings.batch, System.currentTimeMillis());
@@ -329,7 +329,7 @@ final class IngestBench {
         warmup,
         measure,
         (client, start, windowStart, end, tally) -> {
-          BatchGen gen = new BatchGen(people, client, clients, 7000L * clients + client);
+          BatchGen gen = new BatchGen(people, client, clients, seed(clients, client));
           try (MiniHttp http = new MiniHttp("127.0.0.1", server.port)) {
             long due = start + interval * client / clients;
             while (due < end) {
@@ -389,6 +389,15 @@ final class IngestBench {
     void run(int client, long start, long windowStart, long end, Tally tally) throws Exception;
   }
 
+  // Every run draws new messageIds: a run repeating an earlier run's seeds would send retries.
+  private final java.util.concurrent.atomic.AtomicLong runs =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile long runSeed;
+
+  private long seed(int clients, int client) {
+    return runSeed * 1_000_003L + 1000L * clients + client;
+  }
+
   private Run load(
       CandorServer server,
       String kind,
@@ -398,6 +407,7 @@ final class IngestBench {
       long measure,
       Client body)
       throws Exception {
+    runSeed = runs.incrementAndGet();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
     long windowStart = start + warmup;
     long end = windowStart + measure;

@@ -37,7 +37,11 @@ import picocli.CommandLine.Option;
     description = "Benchmark usage ingestion over HTTP and usage analytics.")
 public final class UsageBench implements Callable<Integer> {
 
-  @Option(names = "--only", description = "ingest, analytics or all (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--only",
+      description =
+          "ingest, analytics, all, or writer (the usage writer alone, in-process; default"
+              + " ${DEFAULT-VALUE})")
   String only = "all";
 
   @Option(
@@ -144,10 +148,12 @@ public final class UsageBench implements Callable<Integer> {
             runs));
     System.out.println(report);
     try {
-      if (!only.equals("analytics")) {
+      if (only.equals("writer")) {
+        report.append('\n').append(new WriterBench(this).run(work));
+      } else if (!only.equals("analytics")) {
         report.append('\n').append(ingestion(work, pg));
       }
-      if (!only.equals("ingest")) {
+      if (!only.equals("ingest") && !only.equals("writer")) {
         report.append('\n').append(analytics(work));
       }
     } finally {

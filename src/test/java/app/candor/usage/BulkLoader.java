@@ -30,6 +30,11 @@ public final class BulkLoader implements AutoCloseable {
     return ingestion.submit(events);
   }
 
+  /** Returns once every event committed so far is rolled up. */
+  public void catchUp() {
+    ingestion.maintenance(() -> {}).join();
+  }
+
   /** Events queued but not yet committed. */
   public long backlog() {
     return ingestion.backlog();

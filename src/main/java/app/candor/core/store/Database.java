@@ -12,6 +12,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
 import org.jdbi.v3.core.Jdbi;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -20,6 +21,8 @@ import org.sqlite.SQLiteDataSource;
  * file or PostgreSQL. Callers get handles through callbacks, so none can leak.
  */
 public final class Database implements AutoCloseable {
+  /** WAL pages (4 KiB) beyond which a busy writer makes the log start over: 256 MiB. */
+  static final int RESTART_PAGES = 65_536;
 
   /** The two supported engines; SQL that must differ asks for the dialect. */
   public enum Dialect {
@@ -31,16 +34,27 @@ public final class Database implements AutoCloseable {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final Path sqliteFile;
+  private final @Nullable Checkpointer checkpointer;
 
-  private Database(HikariDataSource pool, Dialect dialect, Path sqliteFile) {
+  private Database(
+      HikariDataSource pool,
+      Dialect dialect,
+      Path sqliteFile,
+      java.util.function.@Nullable Supplier<Checkpointer> checkpointer) {
     this.pool = pool;
     this.dialect = dialect;
     this.sqliteFile = sqliteFile;
     this.jdbi = Jdbi.create(pool);
+    this.checkpointer = checkpointer == null ? null : checkpointer.get();
   }
 
   /** Opens the embedded database file at {@code file}, creating it when absent. */
   public static Database sqlite(Path file) {
+    return sqlite(file, RESTART_PAGES);
+  }
+
+  /** The same, with the log length beyond which busy writers make it start over (tests). */
+  static Database sqlite(Path file, int restartPages) {
     Objects.requireNonNull(file, "file");
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
@@ -60,9 +74,9 @@ public final class Database implements AutoCloseable {
     sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     // 64 MiB of page cache per connection: the usage tables are written at high rates.
     sqlite.setCacheSize(-65_536);
-    // Checkpoint every 4,096 pages (16 MiB of WAL) rather than SQLite's 1,000: fewer, larger
-    // copies into the main file while usage events stream in (BENCHMARKS.md has the trade-off).
-    sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "4096");
+    // No connection checkpoints in its commits: the Checkpointer copies the log into the main file
+    // on its own thread (BENCHMARKS.md has the trade-off).
+    sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
     sqlite.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(256L << 20));
     sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource source = new SQLiteDataSource(sqlite);
@@ -72,7 +86,11 @@ public final class Database implements AutoCloseable {
     hikari.setPoolName("candor-sqlite");
     hikari.setMaximumPoolSize(4);
     hikari.setConnectionTimeout(30_000);
-    return migrate(new HikariDataSource(hikari), Dialect.SQLITE, file);
+    return migrate(
+        new HikariDataSource(hikari),
+        Dialect.SQLITE,
+        file,
+        () -> new Checkpointer(source, restartPages));
   }
 
   /** Connects to PostgreSQL at {@code jdbcUrl}. */
@@ -91,7 +109,7 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(8);
     hikari.setConnectionTimeout(10_000);
     try {
-      return migrate(new HikariDataSource(hikari), Dialect.POSTGRESQL, null);
+      return migrate(new HikariDataSource(hikari), Dialect.POSTGRESQL, null, null);
     } catch (RuntimeException e) {
       throw new ConfigException(
           "cannot connect to PostgreSQL at the CANDOR_DB_URL given ("
@@ -100,7 +118,11 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static Database migrate(HikariDataSource pool, Dialect dialect, Path file) {
+  private static Database migrate(
+      HikariDataSource pool,
+      Dialect dialect,
+      @Nullable Path file,
+      java.util.function.@Nullable Supplier<Checkpointer> checkpointer) {
     try {
       Flyway.configure()
           .dataSource(pool)
@@ -113,7 +135,7 @@ public final class Database implements AutoCloseable {
       pool.close();
       throw e;
     }
-    return new Database(pool, dialect, file);
+    return new Database(pool, dialect, file, checkpointer);
   }
 
   public Dialect dialect() {
@@ -126,6 +148,43 @@ public final class Database implements AutoCloseable {
 
   public <X extends Exception> void useTransaction(HandleConsumer<X> callback) throws X {
     jdbi.useTransaction(callback);
+  }
+
+  /**
+   * A transaction of derived data that can be recomputed after a crash (rollups of events already
+   * stored durably): it commits without waiting for the disk. Should the machine fail before a
+   * later durable commit flushes the log, the transaction is lost as a whole, never half applied,
+   * and nothing committed durably after it is lost. SQLite: {@code synchronous=NORMAL} for this
+   * transaction only; PostgreSQL: {@code synchronous_commit = off} for this transaction only.
+   */
+  public <X extends Exception> void useRelaxedTransaction(HandleConsumer<X> callback) throws X {
+    if (dialect == Dialect.POSTGRESQL) {
+      jdbi.useTransaction(
+          h -> {
+            h.execute("SET LOCAL synchronous_commit = off");
+            callback.useHandle(h);
+          });
+      return;
+    }
+    jdbi.useHandle(
+        h -> {
+          h.execute("PRAGMA synchronous = NORMAL");
+          try {
+            h.useTransaction(callback);
+          } finally {
+            restoreFullSync(h);
+          }
+        });
+  }
+
+  /** Back to durable commits; a connection that cannot be restored is closed, never reused. */
+  private void restoreFullSync(Handle h) {
+    try {
+      h.execute("PRAGMA synchronous = FULL");
+    } catch (RuntimeException e) {
+      pool.evictConnection(h.getConnection());
+      throw e;
+    }
   }
 
   public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {
@@ -149,6 +208,24 @@ public final class Database implements AutoCloseable {
   public void flushErasedPages() {
     if (dialect == Dialect.SQLITE) {
       jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+  }
+
+  /**
+   * For a writer with a steady stream of transactions, between two of them: lets the SQLite
+   * write-ahead log start over once it has grown long (see {@link Checkpointer}). Cheap when it has
+   * not; a no-op on PostgreSQL.
+   */
+  public void restartLogIfLong() {
+    Checkpointer c = checkpointer;
+    if (c != null && c.isLong()) {
+      try {
+        jdbi.useHandle(h -> c.restartIfLong(h.getConnection()));
+      } catch (SQLException | RuntimeException e) {
+        // The background checkpoints go on; the log starts over at a later write.
+        org.slf4j.LoggerFactory.getLogger(Database.class)
+            .warn("WAL checkpoint failed: {}", e.getClass().getName());
+      }
     }
   }
 
@@ -190,6 +267,9 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    if (checkpointer != null) {
+      checkpointer.close();
+    }
     if (dialect == Dialect.SQLITE) {
       try {
         jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
