@@ -388,33 +388,41 @@ final class UsageWriter {
 
   /**
    * Takes everything pending, grouped by person (each person's events in log order), to be done in
-   * slices. Grouping is one hash lookup per event: no sort.
+   * slices. People go in order of their ids, so that a slice covers a narrow range of every
+   * person-keyed table and each page is written by one slice, not by many. Grouping is one hash
+   * lookup per event; only the distinct people are sorted.
    */
   private void startRollUp() {
     int n = pending.size();
     Map<String, int[]> groups = new java.util.HashMap<>(Math.max(16, n / 4));
+    List<String> subjects = new ArrayList<>();
     int[] groupOf = new int[n];
-    int[] counts = new int[n];
-    int groupCount = 0;
     for (int i = 0; i < n; i++) {
-      int[] g = groups.get(pending.get(i).subjectId());
+      String subject = pending.get(i).subjectId();
+      int[] g = groups.get(subject);
       if (g == null) {
-        g = new int[] {groupCount++};
-        groups.put(pending.get(i).subjectId(), g);
+        g = new int[] {subjects.size(), 0};
+        groups.put(subject, g);
+        subjects.add(subject);
       }
       groupOf[i] = g[0];
-      counts[g[0]]++;
+      g[1]++;
     }
-    int[] next = new int[groupCount];
-    for (int g = 1; g < groupCount; g++) {
-      next[g] = next[g - 1] + counts[g - 1];
+    java.util.Collections.sort(subjects);
+    // Where each group starts in the sorted layout.
+    int[] next = new int[subjects.size()];
+    int at = 0;
+    for (String subject : subjects) {
+      int[] g = groups.get(subject);
+      next[g[0]] = at;
+      at += g[1];
     }
     UsageEvent[] events = new UsageEvent[n];
     long[] seqs = new long[n];
     for (int i = 0; i < n; i++) {
-      int at = next[groupOf[i]]++;
-      events[at] = pending.get(i);
-      seqs[at] = pendingSeqs[i];
+      int to = next[groupOf[i]]++;
+      events[to] = pending.get(i);
+      seqs[to] = pendingSeqs[i];
     }
     rollingLast = pendingSeqs[n - 1];
     rolling = java.util.Arrays.asList(events);

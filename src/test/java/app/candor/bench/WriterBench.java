@@ -57,14 +57,15 @@ final class WriterBench {
       out.append("### The usage writer alone (in-process, SQLite, no HTTP)\n\n");
       out.append(
           "| run | events | events/s | writer CPU per event | checkpoint CPU per event |"
-              + " catch-up after |\n");
-      out.append("|---|---|---|---|---|---|\n");
+              + " disk writes per event | catch-up after |\n");
+      out.append("|---|---|---|---|---|---|---|\n");
       try (BulkLoader loader =
           new BulkLoader(candor.database(), candor.config().usage(), Clock.systemUTC())) {
         for (String phase : List.of("warmup", "measured")) {
           int seconds = phase.equals("warmup") ? settings.warmupSeconds : settings.durationSeconds;
           long writerCpu0 = writerCpu(threads);
           long checkpointCpu0 = cpu(threads, "candor-sqlite-checkpoint");
+          long written0 = bytesWritten();
           long start = System.nanoTime();
           long end = start + seconds * 1_000_000_000L;
           long events = 0;
@@ -83,17 +84,19 @@ final class WriterBench {
           double secs = (System.nanoTime() - start) / 1e9;
           long cpu = writerCpu(threads) - writerCpu0;
           long checkpointCpu = cpu(threads, "candor-sqlite-checkpoint") - checkpointCpu0;
+          long written = bytesWritten() - written0;
           long t = System.nanoTime();
           loader.catchUp();
           double catchUp = (System.nanoTime() - t) / 1e9;
           String row =
               String.format(
-                  "| %s | %,d | %,.0f | %.1f us | %.1f us | %.1f s |%n",
+                  "| %s | %,d | %,.0f | %.1f us | %.1f us | %,.0f B | %.1f s |%n",
                   phase,
                   events,
                   events / secs,
                   cpu / 1e3 / events,
                   checkpointCpu / 1e3 / events,
+                  written / (double) events,
                   catchUp);
           BenchUtil.log("writer: %s", row.trim());
           if (phase.equals("measured")) {
@@ -205,6 +208,20 @@ final class WriterBench {
       }
       return batch;
     }
+  }
+
+  /** Bytes this process has caused to be written to disk so far (Linux), or 0. */
+  private static long bytesWritten() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("write_bytes:")) {
+          return Long.parseLong(line.substring(12).trim());
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // Not Linux: the column shows 0.
+    }
+    return 0;
   }
 
   private static long writerCpu(ThreadMXBean threads) {
