@@ -69,8 +69,9 @@ final class UsageWriter {
   // PostgreSQL each write reads their key rows FOR SHARE instead.)
   private final Set<String> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  // One shared string per person (erasure forgets them) and per event name or type.
+  private final Map<String, String> people = new java.util.concurrent.ConcurrentHashMap<>();
   // Writer thread only.
-  private final Map<String, String> people = new java.util.HashMap<>();
   private final Map<String, String> names = new java.util.HashMap<>();
   private long nextSeq = -1;
   private final List<UsageEvent> pending = new ArrayList<>();
@@ -272,7 +273,6 @@ final class UsageWriter {
       }
     }
     lag = pendingCount();
-    db.restartLogIfLong();
     return outcome;
   }
 
@@ -457,7 +457,6 @@ final class UsageWriter {
       throw e;
     }
     sliceDone(to, last);
-    db.restartLogIfLong();
   }
 
   private void sliceDone(int to, boolean last) {
@@ -519,6 +518,7 @@ final class UsageWriter {
   /** Forgets what is cached about a person (erasure). */
   void forget(String subject) {
     alive.remove(subject);
+    people.remove(subject);
     known.removeIf(t -> t.subject().equals(subject));
   }
 

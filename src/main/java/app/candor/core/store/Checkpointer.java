@@ -9,18 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies the SQLite write-ahead log into the main file on its own thread and connection, so that no
- * committing writer does it inside a commit (SQLite's automatic checkpoint runs in the commit that
- * crosses the threshold, and everyone waiting on that commit waits for the whole copy).
+ * Copies the SQLite write-ahead log into the main file ahead of the commits, on its own thread and
+ * connection. SQLite still checkpoints in the commit that takes the log past {@code
+ * wal_autocheckpoint} pages, which keeps the log short and lets it start over; but by then this
+ * thread has copied nearly every frame, so that commit has only the last few milliseconds' worth
+ * left to copy, instead of the whole log (which made the requests waiting on it wait 40-130 ms).
  *
  * <p>Every {@link #PERIOD_MILLIS} while the log grows (every {@link #IDLE_MILLIS} when it does
  * not), a PASSIVE checkpoint copies the frames committed since the last one; it runs alongside
- * writers and never blocks them. The log file starts over when a write begins after a checkpoint
- * has copied every frame: any short pause between writes is enough, since each pass has little to
- * copy. A writer that never pauses calls {@link #restartIfLong} between two of its transactions:
- * once the log is long, it runs a PASSIVE checkpoint itself, which, with no write under way, copies
- * what the background pass has not reached yet, and its next write starts the log over. No one
- * waits on a lock for any of it.
+ * writers and never blocks them (should a commit's checkpoint find this one running, it skips its
+ * own).
  */
 final class Checkpointer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -28,15 +26,11 @@ final class Checkpointer implements AutoCloseable {
   static final long IDLE_MILLIS = 50;
 
   private final DataSource source;
-  private final int restartPages;
   private final Thread thread;
   private volatile boolean running = true;
-  // Frames in the log at the last checkpoint (-1: not in WAL mode, or unknown).
-  private volatile long logFrames;
 
-  Checkpointer(DataSource source, int restartPages) {
+  Checkpointer(DataSource source) {
     this.source = source;
-    this.restartPages = restartPages;
     this.thread = new Thread(this::run, "candor-sqlite-checkpoint");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -48,35 +42,12 @@ final class Checkpointer implements AutoCloseable {
           Statement st = c.createStatement()) {
         while (running) {
           long[] r = passive(st);
-          logFrames = r[1];
-          // Copying as the log grows keeps each pass short, and lets a pass finish the log in any
-          // pause between two writes, after which the next write starts the log over.
           sleep(r[1] == r[2] ? IDLE_MILLIS : PERIOD_MILLIS);
         }
       } catch (SQLException e) {
-        // The class name only; retried after a pause (the log keeps everything meanwhile).
+        // The class name only; retried after a pause (the commits' own checkpoints go on).
         LOG.warn("WAL checkpoint failed, retrying: {}", e.getClass().getName());
         sleep(1_000);
-      }
-    }
-  }
-
-  /** Whether the log has grown past {@code restartPages} frames, at the last look. */
-  boolean isLong() {
-    return logFrames > restartPages;
-  }
-
-  /**
-   * For a writer, on its own connection and outside a transaction: when the log has grown past
-   * {@code restartPages}, copies what is left of it so that the next write starts it over.
-   */
-  void restartIfLong(Connection c) throws SQLException {
-    if (isLong()) {
-      try (Statement st = c.createStatement()) {
-        long[] r = passive(st);
-        if (r[0] == 0 && r[1] == r[2]) {
-          logFrames = 0;
-        }
       }
     }
   }

@@ -21,8 +21,6 @@ import org.sqlite.SQLiteDataSource;
  * file or PostgreSQL. Callers get handles through callbacks, so none can leak.
  */
 public final class Database implements AutoCloseable {
-  /** WAL pages (4 KiB) beyond which a busy writer makes the log start over: 256 MiB. */
-  static final int RESTART_PAGES = 65_536;
 
   /** The two supported engines; SQL that must differ asks for the dialect. */
   public enum Dialect {
@@ -50,11 +48,6 @@ public final class Database implements AutoCloseable {
 
   /** Opens the embedded database file at {@code file}, creating it when absent. */
   public static Database sqlite(Path file) {
-    return sqlite(file, RESTART_PAGES);
-  }
-
-  /** The same, with the log length beyond which busy writers make it start over (tests). */
-  static Database sqlite(Path file, int restartPages) {
     Objects.requireNonNull(file, "file");
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
@@ -74,9 +67,10 @@ public final class Database implements AutoCloseable {
     sqlite.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     // 64 MiB of page cache per connection: the usage tables are written at high rates.
     sqlite.setCacheSize(-65_536);
-    // No connection checkpoints in its commits: the Checkpointer copies the log into the main file
-    // on its own thread (BENCHMARKS.md has the trade-off).
-    sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
+    // The commit that takes the log past 4,096 pages (16 MiB) checkpoints, so the log stays short
+    // and starts over; the Checkpointer has copied most of it by then, on its own thread, so that
+    // commit has little left to do (BENCHMARKS.md has the trade-offs).
+    sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "4096");
     sqlite.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(256L << 20));
     sqlite.setTempStore(SQLiteConfig.TempStore.MEMORY);
     SQLiteDataSource source = new SQLiteDataSource(sqlite);
@@ -87,10 +81,7 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(4);
     hikari.setConnectionTimeout(30_000);
     return migrate(
-        new HikariDataSource(hikari),
-        Dialect.SQLITE,
-        file,
-        () -> new Checkpointer(source, restartPages));
+        new HikariDataSource(hikari), Dialect.SQLITE, file, () -> new Checkpointer(source));
   }
 
   /** Connects to PostgreSQL at {@code jdbcUrl}. */
@@ -208,24 +199,6 @@ public final class Database implements AutoCloseable {
   public void flushErasedPages() {
     if (dialect == Dialect.SQLITE) {
       jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
-    }
-  }
-
-  /**
-   * For a writer with a steady stream of transactions, between two of them: lets the SQLite
-   * write-ahead log start over once it has grown long (see {@link Checkpointer}). Cheap when it has
-   * not; a no-op on PostgreSQL.
-   */
-  public void restartLogIfLong() {
-    Checkpointer c = checkpointer;
-    if (c != null && c.isLong()) {
-      try {
-        jdbi.useHandle(h -> c.restartIfLong(h.getConnection()));
-      } catch (SQLException | RuntimeException e) {
-        // The background checkpoints go on; the log starts over at a later write.
-        org.slf4j.LoggerFactory.getLogger(Database.class)
-            .warn("WAL checkpoint failed: {}", e.getClass().getName());
-      }
     }
   }
 
