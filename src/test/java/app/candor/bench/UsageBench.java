@@ -77,8 +77,12 @@ public final class UsageBench implements Callable<Integer> {
               + " (default ${DEFAULT-VALUE})")
   int latePercent = 0;
 
-  @Option(names = "--warmup", description = "seconds before measuring (default ${DEFAULT-VALUE})")
-  int warmupSeconds = 10;
+  @Option(
+      names = "--warmup",
+      description =
+          "seconds before measuring; on two cores the JIT compiles for about a minute under load"
+              + " (default ${DEFAULT-VALUE})")
+  int warmupSeconds = 60;
 
   @Option(names = "--duration", description = "measured seconds per run (default ${DEFAULT-VALUE})")
   int durationSeconds = 30;
