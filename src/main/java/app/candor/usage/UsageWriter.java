@@ -541,6 +541,10 @@ final class UsageWriter {
    */
   private java.util.function.Predicate<String> present(Handle h, List<UsageEvent> events) {
     boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
+    if (alive.size() > KNOWN_MAX) {
+      // Bounded memory: everyone is looked up again (before the answers below rely on the set).
+      alive.clear();
+    }
     Set<String> ask = new HashSet<>();
     for (UsageEvent e : events) {
       if (postgres || !alive.contains(e.subjectId())) {
@@ -562,9 +566,6 @@ final class UsageWriter {
     }
     if (postgres) {
       return found::contains;
-    }
-    if (alive.size() > KNOWN_MAX) {
-      alive.clear();
     }
     alive.addAll(found);
     return s -> ask.contains(s) ? found.contains(s) : alive.contains(s);
