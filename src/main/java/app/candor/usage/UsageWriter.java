@@ -68,6 +68,7 @@ final class UsageWriter {
   // the database's single write lock, so no write that could still see them runs after it. (On
   // PostgreSQL each write reads their key rows FOR SHARE instead.)
   private final Set<String> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final int aliveMax;
 
   // One shared string per person (erasure forgets them) and per event name or type.
   private final Map<String, String> people = new java.util.concurrent.ConcurrentHashMap<>();
@@ -85,6 +86,12 @@ final class UsageWriter {
   private volatile int lag;
 
   UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
+    this(db, sessions, clock, dedupeDays, KNOWN_MAX);
+  }
+
+  /** With another bound on the people remembered as present (tests cross it with a few). */
+  UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays, int aliveMax) {
+    this.aliveMax = aliveMax;
     this.db = Objects.requireNonNull(db, "db");
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -541,7 +548,7 @@ final class UsageWriter {
    */
   private java.util.function.Predicate<String> present(Handle h, List<UsageEvent> events) {
     boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
-    if (alive.size() > KNOWN_MAX) {
+    if (alive.size() > aliveMax) {
       // Bounded memory: everyone is looked up again (before the answers below rely on the set).
       alive.clear();
     }
