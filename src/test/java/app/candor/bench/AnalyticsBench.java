@@ -1,9 +1,7 @@
 package app.candor.bench;
 
 import app.candor.Candor;
-import app.candor.cli.DemoData;
 import app.candor.core.config.Config;
-import app.candor.personal.Person;
 import app.candor.usage.BulkLoader;
 import app.candor.usage.Ingestion;
 import app.candor.usage.UsageAnalytics;
@@ -25,8 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -149,17 +145,7 @@ final class AnalyticsBench {
 
   private List<String> people(Candor candor) {
     long t = System.nanoTime();
-    Random random = new Random(11);
-    List<String> ids = new ArrayList<>(settings.analyticsPeople);
-    for (int done = 0; done < settings.analyticsPeople; done += 1000) {
-      List<Map<String, Optional<String>>> inputs = new ArrayList<>();
-      for (int i = done; i < Math.min(settings.analyticsPeople, done + 1000); i++) {
-        inputs.add(DemoData.person(i, random));
-      }
-      for (Person p : candor.people().createAll(inputs)) {
-        ids.add(p.id());
-      }
-    }
+    List<String> ids = BenchUtil.createPeople(candor, settings.analyticsPeople, 11);
     BenchUtil.log(
         "analytics: %d people created in %.1f s", ids.size(), (System.nanoTime() - t) / 1e9);
     return ids;

@@ -152,6 +152,22 @@ final class BenchUtil {
     }
   }
 
+  /** Creates {@code n} demo people through the service layer, in batches of 1,000; their ids. */
+  static List<String> createPeople(app.candor.Candor candor, int n, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    List<String> ids = new java.util.ArrayList<>(n);
+    for (int done = 0; done < n; done += 1000) {
+      List<java.util.Map<String, java.util.Optional<String>>> inputs = new java.util.ArrayList<>();
+      for (int i = done; i < Math.min(n, done + 1000); i++) {
+        inputs.add(app.candor.cli.DemoData.person(i, random));
+      }
+      for (app.candor.personal.Person p : candor.people().createAll(inputs)) {
+        ids.add(p.id());
+      }
+    }
+    return ids;
+  }
+
   static void log(String format, Object... args) {
     System.err.printf("[usage-bench %tT] " + format + "%n", prepend(new java.util.Date(), args));
   }

@@ -1,9 +1,7 @@
 package app.candor.bench;
 
 import app.candor.Candor;
-import app.candor.cli.DemoData;
 import app.candor.core.config.Config;
-import app.candor.personal.Person;
 import app.candor.usage.BulkLoader;
 import app.candor.usage.Ingestion;
 import app.candor.usage.UsageEvent;
@@ -16,8 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,17 +36,7 @@ final class WriterBench {
   String run(Path work) throws Exception {
     Path dir = Files.createTempDirectory(work, "writer-");
     try (Candor candor = Candor.open(Config.forDataDir(dir.resolve("candor")))) {
-      List<String> ids = new ArrayList<>();
-      Random random = new Random(5);
-      for (int done = 0; done < settings.people; done += 1000) {
-        List<Map<String, Optional<String>>> inputs = new ArrayList<>();
-        for (int i = done; i < Math.min(settings.people, done + 1000); i++) {
-          inputs.add(DemoData.person(i, random));
-        }
-        for (Person p : candor.people().createAll(inputs)) {
-          ids.add(p.id());
-        }
-      }
+      List<String> ids = BenchUtil.createPeople(candor, settings.people, 5);
       Gen gen = new Gen(ids, settings.batch);
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       StringBuilder out = new StringBuilder();
