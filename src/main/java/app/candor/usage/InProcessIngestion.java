@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The default {@link Ingestion}: one writer thread with group commit. Requests queue up while a
  * transaction is being written; the next transaction takes everything waiting (up to a cap), so one
- * fsync acknowledges many requests and throughput grows with load. The queue is bounded in events:
- * beyond it, callers are told to retry (503) instead of memory growing.
+ * fsync acknowledges many requests and throughput grows with load. The commit is pipelined: the
+ * writer commits a group without waiting for the disk and goes on to the next one, while a second
+ * thread syncs the log and only then answers the group's requests (one sync answers every group
+ * committed before it). The queue is bounded in events, until they are answered: beyond it, callers
+ * are told to retry (503) instead of memory growing.
  */
 public final class InProcessIngestion implements Ingestion {
   private static final Logger LOG = LoggerFactory.getLogger(InProcessIngestion.class);
@@ -33,11 +36,16 @@ public final class InProcessIngestion implements Ingestion {
       CompletableFuture<Written> done,
       CompletableFuture<Void> taskDone) {}
 
+  /** A group committed, waiting for the sync that makes it durable before it is answered. */
+  private record Committed(List<Job> group, int size, int[] outcome) {}
+
   private final UsageWriter writer;
   private final int capacity;
   private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Committed> committed = new LinkedBlockingQueue<>();
   private final AtomicLong queued = new AtomicLong();
   private final Thread thread;
+  private final Thread syncer;
   private volatile boolean running = true;
 
   InProcessIngestion(UsageWriter writer) {
@@ -50,7 +58,10 @@ public final class InProcessIngestion implements Ingestion {
     this.capacity = capacity;
     this.thread = new Thread(this::run, "candor-usage-writer");
     this.thread.setDaemon(true);
+    this.syncer = new Thread(this::sync, "candor-usage-sync");
+    this.syncer.setDaemon(true);
     this.thread.start();
+    this.syncer.start();
   }
 
   @Override
@@ -174,34 +185,70 @@ public final class InProcessIngestion implements Ingestion {
     List<UsageEvent> all = new ArrayList<>(size);
     group.forEach(j -> all.addAll(j.events()));
     try {
-      int[] outcome = writer.write(all, busy);
-      int offset = 0;
-      for (Job job : group) {
-        int inserted = 0;
-        int duplicates = 0;
-        int gone = 0;
-        for (int i = 0; i < job.events().size(); i++) {
-          int o = outcome[offset + i];
-          if (o == 1) inserted++;
-          else if (o == 0) duplicates++;
-          else gone++;
-        }
-        offset += job.events().size();
-        job.done().complete(new Written(inserted, duplicates, gone));
-      }
+      committed.add(new Committed(group, size, writer.write(all, busy)));
     } catch (RuntimeException e) {
       // The class name only: a message could carry bound values.
       LOG.error("writing {} usage events failed: {}", size, e.getClass().getName());
-      group.forEach(
-          j ->
-              j.done()
-                  .completeExceptionally(
-                      new CandorException(
-                          CandorException.Kind.UNAVAILABLE,
-                          "the events could not be stored; retry")));
-    } finally {
-      queued.addAndGet(-size);
+      fail(group, size, "the events could not be stored; retry");
     }
+  }
+
+  /**
+   * The syncing thread: takes every group committed meanwhile, makes them durable with one sync,
+   * then answers their requests. Runs until the writer has stopped and everything is answered.
+   */
+  private void sync() {
+    List<Committed> groups = new ArrayList<>();
+    while (thread.isAlive() || !committed.isEmpty()) {
+      try {
+        Committed first = committed.poll(20, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        groups.add(first);
+        committed.drainTo(groups);
+        try {
+          writer.flush();
+        } catch (RuntimeException e) {
+          // The class name only. The events may well be stored: a retry is answered as duplicate.
+          LOG.error("syncing usage events failed: {}", e.getClass().getName());
+          groups.forEach(c -> fail(c.group(), c.size(), "the events could not be synced; retry"));
+          continue;
+        }
+        groups.forEach(InProcessIngestion::answer);
+        groups.forEach(c -> queued.addAndGet(-c.size()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } finally {
+        groups.clear();
+      }
+    }
+  }
+
+  private static void answer(Committed c) {
+    int offset = 0;
+    for (Job job : c.group()) {
+      int inserted = 0;
+      int duplicates = 0;
+      int gone = 0;
+      for (int i = 0; i < job.events().size(); i++) {
+        int o = c.outcome()[offset + i];
+        if (o == 1) inserted++;
+        else if (o == 0) duplicates++;
+        else gone++;
+      }
+      offset += job.events().size();
+      job.done().complete(new Written(inserted, duplicates, gone));
+    }
+  }
+
+  private void fail(List<Job> group, int size, String why) {
+    group.forEach(
+        j ->
+            j.done()
+                .completeExceptionally(new CandorException(CandorException.Kind.UNAVAILABLE, why)));
+    queued.addAndGet(-size);
   }
 
   /** Writes what is queued, then stops the writer. */
@@ -210,6 +257,7 @@ public final class InProcessIngestion implements Ingestion {
     running = false;
     try {
       thread.join(30_000);
+      syncer.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -20,7 +20,7 @@ public interface Ingestion extends AutoCloseable {
    */
   CompletableFuture<Written> submit(List<UsageEvent> events);
 
-  /** Events accepted but not yet committed. */
+  /** Events accepted but not yet answered (committed and made durable). */
   long backlog();
 
   /** Runs {@code task} in the writer, serialized with event writes (retention purges). */

@@ -213,9 +213,17 @@ final class UsageWriter {
     return lo;
   }
 
-  /** Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). */
+  /**
+   * Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). Committed but not
+   * yet durable: nothing may be acknowledged before {@link #flush()} returns.
+   */
   int[] write(List<UsageEvent> events) {
     return write(events, false);
+  }
+
+  /** Makes every write so far durable (any thread). */
+  void flush() {
+    db.flush();
   }
 
   /**
@@ -245,7 +253,7 @@ final class UsageWriter {
     int to = slice ? sliceEnd(lagging ? Math.max(SLICE_EVENTS, events.size()) : SLICE_EVENTS) : 0;
     boolean last = to == rolling.size();
     try {
-      db.useTransaction(
+      db.useTransactionFlushedLater(
           h -> {
             append(h, events, now, outcome, keys);
             if (slice) {
@@ -263,7 +271,7 @@ final class UsageWriter {
       sessions.clear();
       known.clear();
       try {
-        db.useTransaction(h -> append(h, events, now, outcome, keys));
+        db.useTransactionFlushedLater(h -> append(h, events, now, outcome, keys));
       } catch (RuntimeException again) {
         nextSeq = firstSeq;
         throw again;

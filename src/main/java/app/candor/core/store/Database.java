@@ -81,7 +81,7 @@ public final class Database implements AutoCloseable {
     hikari.setMaximumPoolSize(4);
     hikari.setConnectionTimeout(30_000);
     return migrate(
-        new HikariDataSource(hikari), Dialect.SQLITE, file, () -> new Checkpointer(source));
+        new HikariDataSource(hikari), Dialect.SQLITE, file, () -> new Checkpointer(source, file));
   }
 
   /** Connects to PostgreSQL at {@code jdbcUrl}. */
@@ -168,6 +168,44 @@ public final class Database implements AutoCloseable {
         });
   }
 
+  /**
+   * Commits a transaction without waiting for the disk, for a writer that acknowledges nothing
+   * until {@link #flush()} has returned afterwards: meanwhile it goes on to its next transaction
+   * while the disk catches up with this one (a pipelined group commit). Until that flush, a power
+   * failure may lose this transaction whole (never half of it), with nothing committed durably
+   * before it; a crash of the process alone loses nothing.
+   */
+  public <X extends Exception> void useTransactionFlushedLater(HandleConsumer<X> callback)
+      throws X {
+    useRelaxedTransaction(callback);
+  }
+
+  /**
+   * Makes every transaction committed so far durable, as a durable commit would have. SQLite: the
+   * write-ahead log is forced to disk (it holds every commit not yet copied into the main file, and
+   * copies into the main file are synced before the log starts over); PostgreSQL: a transaction
+   * with an id commits durably, which flushes the log up to its commit and so every commit before
+   * it.
+   */
+  public void flush() {
+    if (dialect == Dialect.POSTGRESQL) {
+      jdbi.useHandle(h -> h.createQuery("SELECT txid_current()").mapTo(Long.class).one());
+      return;
+    }
+    Path wal = sqliteFile.resolveSibling(sqliteFile.getFileName() + "-wal");
+    // A new descriptor each time: should the log file be replaced, the old one would sync nothing.
+    // SQLite locks the main file and the -shm file, never the -wal file, so closing this one
+    // releases none of its locks.
+    try (java.nio.channels.FileChannel log =
+        java.nio.channels.FileChannel.open(wal, java.nio.file.StandardOpenOption.WRITE)) {
+      log.force(false);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // No log: every commit is in the main file, which SQLite synced before removing the log.
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the write-ahead log could not be synced", e);
+    }
+  }
+
   /** Back to durable commits; a connection that cannot be restored is closed, never reused. */
   private void restoreFullSync(Handle h) {
     try {
@@ -251,5 +289,8 @@ public final class Database implements AutoCloseable {
       }
     }
     pool.close();
+    if (checkpointer != null) {
+      checkpointer.closeFile();
+    }
   }
 }

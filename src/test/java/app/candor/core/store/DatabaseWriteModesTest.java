@@ -11,7 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The SQLite write-ahead log is copied into the main file by a background thread and stays short
  * under a steady stream of writes; relaxed transactions (rollups, redone after a crash) commit
- * without waiting for the disk and leave every connection durable afterwards.
+ * without waiting for the disk and leave every connection durable afterwards; a commit flushed
+ * later (the usage writer's pipelined group commit) is in the files once {@link Database#flush()}
+ * returns.
  */
 class DatabaseWriteModesTest {
   @TempDir Path dir;
@@ -81,6 +83,48 @@ class DatabaseWriteModesTest {
       relaxed(db);
       String mode =
           db.withHandle(h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one());
+      assertThat(mode).isEqualTo("on");
+    }
+  }
+
+  @Test
+  void a_commit_flushed_later_is_in_the_files_once_flushed_sqlite() throws Exception {
+    Path file = dir.resolve("candor.db");
+    try (Database db = Database.sqlite(file)) {
+      db.withHandle(h -> h.execute("CREATE TABLE scratch (v TEXT)"));
+      db.useTransactionFlushedLater(h -> h.execute("INSERT INTO scratch (v) VALUES ('kept')"));
+      db.flush();
+      assertThat(number(db, "PRAGMA synchronous")).isEqualTo(2L);
+      // What a crash would leave: the main file and the log as they are, opened elsewhere.
+      Path copy = java.nio.file.Files.createDirectories(dir.resolve("copy"));
+      java.nio.file.Files.copy(file, copy.resolve("candor.db"));
+      Path wal = dir.resolve("candor.db-wal");
+      if (java.nio.file.Files.exists(wal)) {
+        java.nio.file.Files.copy(wal, copy.resolve("candor.db-wal"));
+      }
+      try (Database reopened = Database.sqlite(copy.resolve("candor.db"))) {
+        assertThat(number(reopened, "SELECT COUNT(*) FROM scratch WHERE v = 'kept'")).isEqualTo(1L);
+      }
+    }
+    // With no log file at all (all of it in the main file), flushing has nothing to do.
+    try (Database db = Database.sqlite(dir.resolve("other.db"))) {
+      db.close();
+      db.flush();
+    }
+  }
+
+  @Test
+  void a_commit_flushed_later_commits_and_flush_answers_postgresql() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(TestDatabases.pgUrl().isPresent());
+    try (Database db = Database.postgres(TestDatabases.freshPgSchemaUrl())) {
+      db.withHandle(h -> h.execute("CREATE TABLE scratch (v TEXT)"));
+      db.useTransactionFlushedLater(h -> h.execute("INSERT INTO scratch (v) VALUES ('kept')"));
+      db.flush();
+      long rows =
+          db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM scratch").mapTo(Long.class).one());
+      String mode =
+          db.withHandle(h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one());
+      assertThat(rows).isEqualTo(1L);
       assertThat(mode).isEqualTo("on");
     }
   }
