@@ -50,8 +50,9 @@ final class Retention {
     }
     // How often, per feature and day, is counted from the person's rolled-up events.
     h.createQuery(
-            "SELECT type, name, at FROM usage_events"
-                + " WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)")
+            "SELECT type, name, at FROM usage_events WHERE subject_id = :s AND seq IN ("
+                + UsageWriter.owned(h)
+                + ")")
         .bind("s", subject)
         .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
         .forEach(
@@ -78,8 +79,9 @@ final class Retention {
     deltas.apply(h);
     int count =
         h.createUpdate(
-                "DELETE FROM usage_events"
-                    + " WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)")
+                "DELETE FROM usage_events WHERE subject_id = :s AND seq IN ("
+                    + UsageWriter.owned(h)
+                    + ")")
             .bind("s", subject)
             .execute();
     // Not rolled up yet: not in the owners index, found by range.
@@ -125,12 +127,14 @@ final class Retention {
                   .bind("c", cutoffStart)
                   .map((rs, ctx) -> new Cut(rs.getString(1), rs.getLong(2)))
                   .list();
-          h.createUpdate(
-                  "DELETE FROM usage_event_owners"
-                      + " WHERE seq IN (SELECT seq FROM usage_events WHERE at < :c)")
-              .bind("c", cutoffStart)
-              .execute();
           h.createUpdate("DELETE FROM usage_events WHERE at < :c").bind("c", cutoffStart).execute();
+          // Owners rows all of whose events are gone (positions only grow, so every position of
+          // such a row is below the oldest event left). A row that still lists some purged
+          // positions among live ones is harmless: those positions match no event.
+          h.createUpdate(
+                  "DELETE FROM usage_event_owners WHERE last_seq < (SELECT COALESCE(MIN(seq),"
+                      + " 9223372036854775807) FROM usage_events)")
+              .execute();
           h.createUpdate("DELETE FROM usage_sessions WHERE started_at < :c")
               .bind("c", cutoffStart)
               .execute();

@@ -200,9 +200,9 @@ final class Sessions {
     long stop = Long.MAX_VALUE;
     try (var events =
         h.createQuery(
-                "SELECT at, type, name FROM usage_events WHERE seq IN"
-                    + " (SELECT seq FROM usage_event_owners WHERE subject_id = :s) AND at >= :f"
-                    + " ORDER BY at, message_id")
+                "SELECT at, type, name FROM usage_events WHERE subject_id = :s AND seq IN ("
+                    + UsageWriter.owned(h)
+                    + ") AND at >= :f ORDER BY at, message_id")
             .bind("s", subject)
             .bind("f", from)
             .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3)})

@@ -99,20 +99,38 @@ final class UsageWriter {
   }
 
   /**
+   * The log positions of one person's rolled-up events, bound to {@code :s}, as a subquery: each
+   * owners row lists the positions of the person's events in one roll-up slice. A listed position
+   * whose event is gone (the retention purge) matches nothing, and readers also check the person on
+   * the event row.
+   */
+  static String owned(Handle h) {
+    return Database.dialectOf(h) == Database.Dialect.SQLITE
+        ? "SELECT j.value FROM usage_event_owners o, json_each('[' || o.seqs || ']') j"
+            + " WHERE o.subject_id = :s"
+        : "SELECT CAST(j AS BIGINT) FROM usage_event_owners o,"
+            + " unnest(string_to_array(o.seqs, ',')) AS j WHERE o.subject_id = :s";
+  }
+
+  /**
    * The rows of one person's events for readers outside the writer, as a derived table {@code pe}
    * with {@code columns} of usage_events, bound to {@code :s}: those rolled up (found through the
    * owners index) and those after the last roll-up (a short range of the log). One statement, so
    * one consistent view.
    */
-  static String personEvents(String columns) {
+  static String personEvents(Handle h, String columns) {
+    String owned = owned(h);
     return "(SELECT "
         + columns
-        + " FROM usage_events WHERE seq IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)"
-        + " UNION ALL SELECT "
+        + " FROM usage_events WHERE subject_id = :s AND seq IN ("
+        + owned
+        + ") UNION ALL SELECT "
         + columns
         + " FROM usage_events WHERE seq > (SELECT applied_seq FROM usage_rollup_state WHERE id = 1)"
         + " AND subject_id = :s"
-        + " AND seq NOT IN (SELECT seq FROM usage_event_owners WHERE subject_id = :s)) pe";
+        + " AND seq NOT IN ("
+        + owned
+        + ")) pe";
   }
 
   /**
@@ -125,15 +143,32 @@ final class UsageWriter {
     long[] applied = new long[1];
     db.withHandle(
         h -> {
-          nextSeq =
-              h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM usage_events")
-                      .mapTo(Long.class)
-                      .one()
-                  + 1;
           applied[0] =
               h.createQuery("SELECT applied_seq FROM usage_rollup_state WHERE id = 1")
                   .mapTo(Long.class)
                   .one();
+          // Never a position used before, even one whose event is gone: owners rows may list it.
+          nextSeq =
+              Math.max(
+                      applied[0],
+                      h.createQuery(
+                              "SELECT MAX(m) FROM (SELECT COALESCE(MAX(seq), 0) AS m FROM"
+                                  + " usage_events UNION ALL SELECT COALESCE(MAX(last_seq), 0)"
+                                  + " FROM usage_event_owners) t")
+                          .mapTo(Long.class)
+                          .one())
+                  + 1;
+          // The positions rolled up by the slices of a roll-up that did not finish.
+          com.carrotsearch.hppc.LongHashSet sliced = new com.carrotsearch.hppc.LongHashSet();
+          h.createQuery("SELECT seqs FROM usage_event_owners WHERE first_seq > :a")
+              .bind("a", applied[0])
+              .mapTo(String.class)
+              .forEach(
+                  list -> {
+                    for (String seq : list.split(",")) {
+                      sliced.add(Long.parseLong(seq));
+                    }
+                  });
           long windowFrom = firstReceivedSince(h, recent.windowStart(now));
           long from = Math.min(windowFrom, applied[0] + 1);
           // Everything is reloaded from the database: should a previous attempt have failed half
@@ -147,12 +182,9 @@ final class UsageWriter {
           known.clear();
           try (var rows =
               h.createQuery(
-                      "SELECT seq, subject_id, message_id, at, type, name, service, received_at,"
-                          + " CASE WHEN seq > :a AND NOT EXISTS (SELECT 1 FROM usage_event_owners o"
-                          + " WHERE o.subject_id = e.subject_id AND o.seq = e.seq) THEN 1 ELSE 0"
-                          + " END FROM usage_events e WHERE seq >= :f ORDER BY seq")
+                      "SELECT seq, subject_id, message_id, at, type, name, service, received_at"
+                          + " FROM usage_events WHERE seq >= :f ORDER BY seq")
                   .bind("f", from)
-                  .bind("a", applied[0])
                   .setFetchSize(10_000)
                   .map(
                       (rs, ctx) -> {
@@ -163,7 +195,7 @@ final class UsageWriter {
                           recent.add(RecentMessages.key(subject, message), rs.getLong(8));
                         }
                         // After the last complete roll-up, and not in a slice committed since.
-                        if (rs.getInt(9) == 1) {
+                        if (seq > applied[0] && !sliced.contains(seq)) {
                           addPending(
                               seq,
                               compact(
@@ -490,17 +522,35 @@ final class UsageWriter {
     List<UsageEvent> alive = new ArrayList<>(events.size());
     try (PreparedStatement insert =
         h.getConnection()
-            .prepareStatement("INSERT INTO usage_event_owners (subject_id, seq) VALUES (?, ?)")) {
-      for (int i = from; i < end; i++) {
-        UsageEvent e = rolling.get(i);
+            .prepareStatement(
+                "INSERT INTO usage_event_owners (subject_id, first_seq, last_seq, seqs)"
+                    + " VALUES (?, ?, ?, ?)")) {
+      // The slice holds each person's events together, in log order: one owners row per person.
+      StringBuilder seqs = new StringBuilder();
+      for (int i = from; i < end; ) {
+        String subject = rolling.get(i).subjectId();
+        int next = i;
+        while (next < end && rolling.get(next).subjectId().equals(subject)) {
+          next++;
+        }
         // An event of a person erased since it was stored is gone with them (erasure deletes the
         // rows not rolled up yet by range).
-        if (present.test(e.subjectId())) {
-          insert.setString(1, e.subjectId());
+        if (present.test(subject)) {
+          seqs.setLength(0);
+          for (int k = i; k < next; k++) {
+            if (k > i) {
+              seqs.append(',');
+            }
+            seqs.append(rollingSeqs[k]);
+            alive.add(rolling.get(k));
+          }
+          insert.setString(1, subject);
           insert.setLong(2, rollingSeqs[i]);
+          insert.setLong(3, rollingSeqs[next - 1]);
+          insert.setString(4, seqs.toString());
           insert.addBatch();
-          alive.add(e);
         }
+        i = next;
       }
       if (!alive.isEmpty()) {
         insert.executeBatch();

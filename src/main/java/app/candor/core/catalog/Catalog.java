@@ -237,7 +237,9 @@ public final class Catalog {
     technical.put("access_log.id", "random row id");
     technical.put("otp_verifications.id", "random verification id");
     technical.put("usage_events.seq", "the event's position in the log (arrival order)");
-    technical.put("usage_event_owners.seq", "which log position holds one of the person's events");
+    technical.put("usage_event_owners.first_seq", "the first log position listed in the row");
+    technical.put("usage_event_owners.last_seq", "the last log position listed in the row");
+    technical.put("usage_event_owners.seqs", "which log positions hold the person's events");
     technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
     return new Catalog(fields, technical);

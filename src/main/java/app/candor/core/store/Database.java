@@ -245,6 +245,17 @@ public final class Database implements AutoCloseable {
     return java.util.Optional.ofNullable(sqliteFile);
   }
 
+  /** The engine behind a handle (for SQL that differs, where only the handle is at hand). */
+  public static Dialect dialectOf(Handle h) {
+    try {
+      return h.getConnection().isWrapperFor(org.sqlite.SQLiteConnection.class)
+          ? Dialect.SQLITE
+          : Dialect.POSTGRESQL;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot tell the database engine", e);
+    }
+  }
+
   /** True when {@code e} was caused by a unique or primary key violation, on either engine. */
   public static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
