@@ -83,6 +83,15 @@ final class UsageWriter {
   private long[] rollingSeqs = new long[0];
   private int rollingAt;
   private long rollingLast;
+
+  /**
+   * The highest position rolled up by the slices of a roll-up that a crash interrupted: the roll-up
+   * that finishes their work moves applied_seq at least this far, since those slices' owners rows
+   * (first_seq > applied_seq) are what tells their events apart only until applied_seq passes their
+   * first_seq.
+   */
+  private long slicedBeforeCrash;
+
   private volatile int lag;
 
   UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
@@ -160,13 +169,16 @@ final class UsageWriter {
                   + 1;
           // The positions rolled up by the slices of a roll-up that did not finish.
           com.carrotsearch.hppc.LongHashSet sliced = new com.carrotsearch.hppc.LongHashSet();
+          slicedBeforeCrash = 0;
           h.createQuery("SELECT seqs FROM usage_event_owners WHERE first_seq > :a")
               .bind("a", applied[0])
               .mapTo(String.class)
               .forEach(
                   list -> {
                     for (String seq : list.split(",")) {
-                      sliced.add(Long.parseLong(seq));
+                      long position = Long.parseLong(seq);
+                      sliced.add(position);
+                      slicedBeforeCrash = Math.max(slicedBeforeCrash, position);
                     }
                   });
           long windowFrom = firstReceivedSince(h, recent.windowStart(now));
@@ -268,9 +280,10 @@ final class UsageWriter {
     }
     long firstSeq = nextSeq;
     long now = clock.millis();
-    recent.expire(now);
+    recent.expire(now, 50_000);
     int[] outcome = new int[events.size()];
-    long[] keys = new long[events.size()];
+    // How many fingerprints append() added to the dedupe window: taken back if the write fails.
+    int[] added = new int[1];
     // A slice of the roll-up under way rides along in the same transaction: one commit (one fsync)
     // for both. Should the pair fail, the events are written alone and the slice waits.
     // Past MAX_LAG a slice goes with every group, busy or not: the lag (and the memory holding it)
@@ -287,7 +300,7 @@ final class UsageWriter {
     try {
       db.useTransactionFlushedLater(
           h -> {
-            append(h, events, now, outcome, keys);
+            append(h, events, now, outcome, added);
             if (slice) {
               rollUpSlice(h, rollingAt, to, last);
             }
@@ -297,22 +310,24 @@ final class UsageWriter {
       }
     } catch (RuntimeException e) {
       nextSeq = firstSeq;
+      recent.forgetLast(now, added[0]);
+      added[0] = 0;
       if (!slice) {
         throw e;
       }
       sessions.clear();
       known.clear();
       try {
-        db.useTransactionFlushedLater(h -> append(h, events, now, outcome, keys));
+        db.useTransactionFlushedLater(h -> append(h, events, now, outcome, added));
       } catch (RuntimeException again) {
         nextSeq = firstSeq;
+        recent.forgetLast(now, added[0]);
         throw again;
       }
     }
     long seq = firstSeq;
     for (int i = 0; i < events.size(); i++) {
       if (outcome[i] == 1) {
-        recent.add(keys[i], now);
         if (pending.isEmpty()) {
           pendingSince = now;
         }
@@ -359,9 +374,13 @@ final class UsageWriter {
     pending.add(e);
   }
 
-  private void append(Handle h, List<UsageEvent> events, long now, int[] outcome, long[] keys) {
+  /**
+   * Inserts the events not stored yet. Each new one's fingerprint enters the dedupe window at once
+   * (one probe tells a retry, a repeat within the group included, and remembers a new event);
+   * {@code added} counts them, for the caller to take back should the transaction fail.
+   */
+  private void append(Handle h, List<UsageEvent> events, long now, int[] outcome, int[] added) {
     var present = present(h, events);
-    com.carrotsearch.hppc.LongHashSet group = new com.carrotsearch.hppc.LongHashSet(events.size());
     // Plain JDBC on the hot path: one prepared statement, batched, no per-row binding objects.
     try (PreparedStatement insert =
         h.getConnection()
@@ -375,11 +394,11 @@ final class UsageWriter {
           outcome[i] = -1;
           continue;
         }
-        keys[i] = RecentMessages.key(e.subjectId(), e.messageId());
-        if (recent.contains(keys[i]) || !group.add(keys[i])) {
+        if (!recent.add(RecentMessages.key(e.subjectId(), e.messageId()), now)) {
           outcome[i] = 0;
           continue;
         }
+        added[0]++;
         outcome[i] = 1;
         insert.setLong(1, nextSeq++);
         insert.setString(2, e.subjectId());
@@ -565,7 +584,7 @@ final class UsageWriter {
     }
     if (last) {
       h.createUpdate("UPDATE usage_rollup_state SET applied_seq = :s WHERE id = 1")
-          .bind("s", rollingLast)
+          .bind("s", Math.max(rollingLast, slicedBeforeCrash))
           .execute();
     }
   }

@@ -81,4 +81,40 @@ class UsageDedupeTest {
     assertThat(recent.size()).isEqualTo(1);
     assertThat(recent.windowStart(t + 3 * day)).isEqualTo(20_001 * day);
   }
+
+  @Test
+  void adding_tells_a_retry_in_one_probe_and_a_failed_write_is_taken_back() {
+    RecentMessages recent = new RecentMessages(2);
+    long t = 20_000 * 86_400_000L;
+    long a = RecentMessages.key("p-1", "m-1");
+    long b = RecentMessages.key("p-1", "m-2");
+    assertThat(recent.add(a, t)).isTrue();
+    assertThat(recent.add(a, t)).as("a retry").isFalse();
+    assertThat(recent.add(b, t)).isTrue();
+    // b's write failed: it is forgotten, a stays.
+    recent.forgetLast(t, 1);
+    assertThat(recent.contains(b)).isFalse();
+    assertThat(recent.contains(a)).isTrue();
+    assertThat(recent.add(b, t)).isTrue();
+  }
+
+  @Test
+  void expiry_under_a_budget_removes_a_day_over_several_calls_and_never_early() {
+    RecentMessages recent = new RecentMessages(1);
+    long day = 86_400_000L;
+    long t = 20_000 * day;
+    for (int i = 0; i < 10; i++) {
+      recent.add(RecentMessages.key("p", "old-" + i), t);
+    }
+    long kept = RecentMessages.key("p", "new");
+    recent.add(kept, t + day);
+    recent.expire(t + day, 4);
+    assertThat(recent.size()).as("still in the window").isEqualTo(11);
+    recent.expire(t + 2 * day, 4);
+    assertThat(recent.size()).isEqualTo(7);
+    recent.expire(t + 2 * day, 4);
+    recent.expire(t + 2 * day, 4);
+    assertThat(recent.size()).isEqualTo(1);
+    assertThat(recent.contains(kept)).isTrue();
+  }
 }

@@ -235,8 +235,32 @@ public final class Database implements AutoCloseable {
    * files never held the plaintext.
    */
   public void flushErasedPages() {
-    if (dialect == Dialect.SQLITE) {
-      jdbi.useHandle(h -> h.execute("PRAGMA wal_checkpoint(TRUNCATE)"));
+    if (dialect != Dialect.SQLITE) {
+      return;
+    }
+    // A checkpoint already running on another connection (the Checkpointer's) makes this one
+    // answer busy at once, having copied nothing: it is tried again until it has done it all.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      long busy =
+          jdbi.withHandle(
+              h ->
+                  h.createQuery("PRAGMA wal_checkpoint(TRUNCATE)")
+                      .map((rs, ctx) -> rs.getLong(1))
+                      .one());
+      if (busy == 0) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the write-ahead log could not be emptied after an erasure (readers kept it busy)");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while emptying the write-ahead log", e);
+      }
     }
   }
 
