@@ -29,6 +29,17 @@ public record UsageEvent(
   public static final String SESSION_START = "session_start";
   public static final String SESSION_END = "session_end";
 
+  /** The constant for one of the four types (one string for all events), else {@code type}. */
+  public static String canonicalType(String type) {
+    return switch (type) {
+      case TRACK -> TRACK;
+      case SCREEN -> SCREEN;
+      case SESSION_START -> SESSION_START;
+      case SESSION_END -> SESSION_END;
+      default -> type;
+    };
+  }
+
   public UsageEvent {
     Objects.requireNonNull(subjectId, "subjectId");
     Objects.requireNonNull(messageId, "messageId");

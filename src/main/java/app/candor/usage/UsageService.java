@@ -15,8 +15,10 @@ import com.google.crypto.tink.Aead;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,6 +52,7 @@ public final class UsageService implements AutoCloseable {
   private final UsageWriter writer;
   private final Ingestion ingestion;
   private final Duration retention;
+  private final Names names = new Names();
   private final java.util.concurrent.Semaphore cpu =
       new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
 
@@ -203,23 +206,28 @@ public final class UsageService implements AutoCloseable {
     parsed.forEach(p -> subjects.add(p.userId()));
     Set<String> allowed = consent.allowed(subjects);
     List<UsageEvent> events = new ArrayList<>(parsed.size());
+    // One string and one key lookup per person of the batch: the writer then tells a person's
+    // events by identity, and its maps find their hash already computed.
+    Map<String, String> people = new HashMap<>();
+    Map<String, Optional<Aead>> personKeys = new HashMap<>();
     int dropped = 0;
     for (EventParser.Parsed p : parsed) {
       if (!allowed.contains(p.userId())) {
         dropped++;
         continue;
       }
-      Optional<Aead> aead = keys.find(p.userId());
+      String subject = people.computeIfAbsent(p.userId(), s -> s);
+      Optional<Aead> aead = personKeys.computeIfAbsent(subject, keys::find);
       if (aead.isEmpty()) {
         dropped++;
         continue;
       }
       events.add(
           new UsageEvent(
-              p.userId(),
+              subject,
               p.messageId(),
-              p.type(),
-              p.name(),
+              UsageEvent.canonicalType(p.type()),
+              names.intern(p.name()),
               p.at(),
               service.name(),
               p.detail() == null
@@ -265,5 +273,26 @@ public final class UsageService implements AutoCloseable {
   @Override
   public void close() {
     ingestion.close();
+  }
+
+  /**
+   * One shared string per feature name: events wait for the roll-up in memory, and there are few
+   * names but many events. Bounded: past {@link #MAX} names it starts over.
+   */
+  private static final class Names {
+    static final int MAX = 10_000;
+    private final Map<String, String> pool = new java.util.concurrent.ConcurrentHashMap<>();
+
+    String intern(String name) {
+      String mine = pool.get(name);
+      if (mine != null) {
+        return mine;
+      }
+      if (pool.size() >= MAX) {
+        pool.clear();
+      }
+      pool.put(name, name);
+      return name;
+    }
   }
 }

@@ -344,8 +344,13 @@ final class UsageWriter {
    * every young collection meanwhile; shared strings keep that (and the pauses) small.
    */
   private UsageEvent compact(UsageEvent e) {
+    // A request's events come person by person: the person's string is the last one's, mostly.
+    if (e.subjectId() != lastPerson) {
+      lastPerson = e.subjectId();
+      lastShared = shared(people, lastPerson);
+    }
     return new UsageEvent(
-        shared(people, e.subjectId()),
+        lastShared,
         "",
         shared(names, e.type()),
         shared(names, e.name()),
@@ -353,6 +358,9 @@ final class UsageWriter {
         shared(names, e.service()),
         null);
   }
+
+  private @org.jspecify.annotations.Nullable String lastPerson;
+  private @org.jspecify.annotations.Nullable String lastShared;
 
   private static String shared(Map<String, String> pool, String s) {
     String mine = pool.get(s);
@@ -388,9 +396,16 @@ final class UsageWriter {
                 "INSERT INTO usage_events (seq, subject_id, message_id, at, type, name, service,"
                     + " received_at, detail_ct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       int rows = 0;
+      String last = null;
+      boolean lastPresent = false;
       for (int i = 0; i < events.size(); i++) {
         UsageEvent e = events.get(i);
-        if (!present.test(e.subjectId())) {
+        // A request's events come person by person (one string per person and request).
+        if (e.subjectId() != last) {
+          last = e.subjectId();
+          lastPresent = present.test(last);
+        }
+        if (!lastPresent) {
           outcome[i] = -1;
           continue;
         }
@@ -630,9 +645,14 @@ final class UsageWriter {
       alive.clear();
     }
     Set<String> ask = new HashSet<>();
+    String last = null;
     for (UsageEvent e : events) {
-      if (postgres || !alive.contains(e.subjectId())) {
-        ask.add(e.subjectId());
+      if (e.subjectId() == last) {
+        continue;
+      }
+      last = e.subjectId();
+      if (postgres || !alive.contains(last)) {
+        ask.add(last);
       }
     }
     if (ask.isEmpty()) {
