@@ -81,7 +81,7 @@ public final class UsageService implements AutoCloseable {
     return writer.lag();
   }
 
-  /** Events accepted but not yet committed (a gauge in /metrics). */
+  /** Events accepted but not yet answered: committed and on disk (a gauge in /metrics). */
   public long backlog() {
     return ingestion.backlog();
   }
