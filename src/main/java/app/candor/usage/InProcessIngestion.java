@@ -217,6 +217,11 @@ public final class InProcessIngestion implements Ingestion {
         }
         groups.forEach(InProcessIngestion::answer);
         groups.forEach(c -> queued.addAndGet(-c.size()));
+      } catch (RuntimeException e) {
+        // Never expected (answering completes futures); the thread must not die with requests
+        // waiting on it.
+        LOG.error("answering usage writes failed: {}", e.getClass().getName());
+        groups.forEach(c -> fail(c.group(), c.size(), "the events could not be answered; retry"));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
