@@ -52,7 +52,10 @@ public final class UsageService implements AutoCloseable {
   private final UsageWriter writer;
   private final Ingestion ingestion;
   private final Duration retention;
-  private final Names names = new Names();
+
+  /** One string per feature name across requests (few names, many events). */
+  private final StringPool names = new StringPool(10_000);
+
   private final java.util.concurrent.Semaphore cpu =
       new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
 
@@ -273,26 +276,5 @@ public final class UsageService implements AutoCloseable {
   @Override
   public void close() {
     ingestion.close();
-  }
-
-  /**
-   * One shared string per feature name: events wait for the roll-up in memory, and there are few
-   * names but many events. Bounded: past {@link #MAX} names it starts over.
-   */
-  private static final class Names {
-    static final int MAX = 10_000;
-    private final Map<String, String> pool = new java.util.concurrent.ConcurrentHashMap<>();
-
-    String intern(String name) {
-      String mine = pool.get(name);
-      if (mine != null) {
-        return mine;
-      }
-      if (pool.size() >= MAX) {
-        pool.clear();
-      }
-      pool.put(name, name);
-      return name;
-    }
   }
 }

@@ -71,9 +71,8 @@ final class UsageWriter {
   private final int aliveMax;
 
   // One shared string per person (erasure forgets them) and per event name or type.
-  private final Map<String, String> people = new java.util.concurrent.ConcurrentHashMap<>();
-  // Writer thread only.
-  private final Map<String, String> names = new java.util.HashMap<>();
+  private final StringPool people = new StringPool(KNOWN_MAX);
+  private final StringPool names = new StringPool(KNOWN_MAX);
   private long nextSeq = -1;
   private final List<UsageEvent> pending = new ArrayList<>();
   private long[] pendingSeqs = new long[1024];
@@ -347,32 +346,20 @@ final class UsageWriter {
     // A request's events come person by person: the person's string is the last one's, mostly.
     if (e.subjectId() != lastPerson) {
       lastPerson = e.subjectId();
-      lastShared = shared(people, lastPerson);
+      lastShared = people.intern(lastPerson);
     }
     return new UsageEvent(
         lastShared,
         "",
-        shared(names, e.type()),
-        shared(names, e.name()),
+        names.intern(e.type()),
+        names.intern(e.name()),
         e.at(),
-        shared(names, e.service()),
+        names.intern(e.service()),
         null);
   }
 
   private @org.jspecify.annotations.Nullable String lastPerson;
   private @org.jspecify.annotations.Nullable String lastShared;
-
-  private static String shared(Map<String, String> pool, String s) {
-    String mine = pool.get(s);
-    if (mine != null) {
-      return mine;
-    }
-    if (pool.size() >= KNOWN_MAX) {
-      pool.clear();
-    }
-    pool.put(s, s);
-    return s;
-  }
 
   private void addPending(long seq, UsageEvent e) {
     if (pending.size() == pendingSeqs.length) {

@@ -33,10 +33,10 @@ class RollupRecoveryTest {
       long at = NOW.toEpochMilli() - 3_600_000L;
       // Positions: the first person 1 and 3..302, the second person 2.
       List<UsageEvent> events = new ArrayList<>();
-      events.add(event(first, "f-0", at));
-      events.add(event(second, "s-0", at + 500));
+      events.add(UsageWorld.track(first, "f-0", at));
+      events.add(UsageWorld.track(second, "s-0", at + 500));
       for (int i = 1; i <= 300; i++) {
-        events.add(event(first, "f-" + i, at + i * 1_000L));
+        events.add(UsageWorld.track(first, "f-" + i, at + i * 1_000L));
       }
       TestClock clock = new TestClock(NOW);
       UsageWriter before = writer(w, clock);
@@ -59,9 +59,5 @@ class RollupRecoveryTest {
 
   private static UsageWriter writer(UsageWorld w, TestClock clock) {
     return new UsageWriter(w.db(), new Sessions(30 * 60_000L, 24 * 3_600_000L), clock, 7);
-  }
-
-  private static UsageEvent event(String subject, String message, long at) {
-    return new UsageEvent(subject, message, "track", "chat.send", at, "app-events", null);
   }
 }

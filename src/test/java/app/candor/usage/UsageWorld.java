@@ -25,6 +25,12 @@ import org.jspecify.annotations.Nullable;
  * that creates people and relays their consent ({@code account}).
  */
 final class UsageWorld implements AutoCloseable {
+
+  /** A stored-shape track event of {@code subject} (what the writer is handed after parsing). */
+  static UsageEvent track(String subject, String messageId, long at) {
+    return new UsageEvent(subject, messageId, "track", "chat.send", at, "app-events", null);
+  }
+
   static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   final TestClock clock;

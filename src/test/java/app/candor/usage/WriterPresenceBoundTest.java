@@ -38,22 +38,23 @@ class WriterPresenceBoundTest {
       long at = NOW.toEpochMilli() - 60_000L;
       // Three people remembered: past the bound of two.
       assertThat(
-              writer.write(List.of(event(a, "m-1", at), event(b, "m-2", at), event(c, "m-3", at))))
+              writer.write(
+                  List.of(
+                      UsageWorld.track(a, "m-1", at),
+                      UsageWorld.track(b, "m-2", at),
+                      UsageWorld.track(c, "m-3", at))))
           .containsExactly(1, 1, 1);
       // a was remembered, d is new: the set is cleared, and a must still count as present.
-      assertThat(writer.write(List.of(event(a, "m-4", at), event(d, "m-5", at))))
+      assertThat(
+              writer.write(List.of(UsageWorld.track(a, "m-4", at), UsageWorld.track(d, "m-5", at))))
           .containsExactly(1, 1);
       // Someone who does not exist is still told apart.
       assertThat(
               writer.write(
                   List.of(
-                      event("00000000-0000-4000-8000-000000000000", "m-6", at),
-                      event(b, "m-7", at))))
+                      UsageWorld.track("00000000-0000-4000-8000-000000000000", "m-6", at),
+                      UsageWorld.track(b, "m-7", at))))
           .containsExactly(-1, 1);
     }
-  }
-
-  private static UsageEvent event(String subject, String message, long at) {
-    return new UsageEvent(subject, message, "track", "chat.send", at, "app-events", null);
   }
 }
