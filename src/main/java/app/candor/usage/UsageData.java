@@ -131,13 +131,10 @@ public final class UsageData implements SubjectData {
                                     rs.getString(3),
                                     rs.getString(4),
                                     rs.getString(5),
-                                    rs.getString(6) == null || aead.isEmpty()
+                                    rs.getBytes(6) == null || aead.isEmpty()
                                         ? ""
                                         : FieldCipher.decrypt(
-                                            aead.get(),
-                                            subjectId,
-                                            "usage.detail",
-                                            rs.getString(6))))
+                                            aead.get(), subjectId, "usage.detail", rs.getBytes(6))))
                         .list());
     List<List<String>> sessions =
         usage

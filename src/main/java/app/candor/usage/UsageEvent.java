@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param name the feature or screen (the type itself for session events without a name)
  * @param at when it happened, epoch millis
  * @param service the reporting service's name
- * @param detailCiphertext encrypted {@code {properties, context}}, or null when both were absent
+ * @param detailCiphertext encrypted {@code {properties, context}} (stored as bytes), or null when
+ *     both were absent
  */
 public record UsageEvent(
     String subjectId,
@@ -22,7 +23,7 @@ public record UsageEvent(
     String name,
     long at,
     String service,
-    @Nullable String detailCiphertext) {
+    byte @Nullable [] detailCiphertext) {
 
   public static final String TRACK = "track";
   public static final String SCREEN = "screen";

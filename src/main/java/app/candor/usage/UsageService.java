@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -208,34 +209,56 @@ public final class UsageService implements AutoCloseable {
     Set<String> subjects = new HashSet<>();
     parsed.forEach(p -> subjects.add(p.userId()));
     Set<String> allowed = consent.allowed(subjects);
-    List<UsageEvent> events = new ArrayList<>(parsed.size());
     // One string and one key lookup per person of the batch: the writer then tells a person's
     // events by identity, and its maps find their hash already computed.
     Map<String, String> people = new HashMap<>();
     Map<String, Optional<Aead>> personKeys = new HashMap<>();
+    // The kept events' positions, person by person, in batch order within a person.
+    Map<String, List<Integer>> byPerson = new LinkedHashMap<>();
     int dropped = 0;
-    for (EventParser.Parsed p : parsed) {
+    for (int i = 0; i < parsed.size(); i++) {
+      EventParser.Parsed p = parsed.get(i);
       if (!allowed.contains(p.userId())) {
         dropped++;
         continue;
       }
       String subject = people.computeIfAbsent(p.userId(), s -> s);
-      Optional<Aead> aead = personKeys.computeIfAbsent(subject, keys::find);
-      if (aead.isEmpty()) {
+      if (personKeys.computeIfAbsent(subject, keys::find).isEmpty()) {
         dropped++;
         continue;
       }
+      byPerson.computeIfAbsent(subject, s -> new ArrayList<>()).add(i);
+    }
+    // Encrypted person by person: the request thread's AES cipher keeps the expanded key of the
+    // last key it used, so a person's later events skip the key setup (two thirds of the cost of
+    // encrypting a small event on Java 17).
+    byte[][] details = new byte[parsed.size()][];
+    boolean[] kept = new boolean[parsed.size()];
+    for (Map.Entry<String, List<Integer>> person : byPerson.entrySet()) {
+      Aead aead = personKeys.get(person.getKey()).orElseThrow();
+      for (int i : person.getValue()) {
+        kept[i] = true;
+        byte[] detail = parsed.get(i).detail();
+        if (detail != null) {
+          details[i] = FieldCipher.encryptToBytes(aead, person.getKey(), "usage.detail", detail);
+        }
+      }
+    }
+    List<UsageEvent> events = new ArrayList<>(parsed.size() - dropped);
+    for (int i = 0; i < parsed.size(); i++) {
+      if (!kept[i]) {
+        continue;
+      }
+      EventParser.Parsed p = parsed.get(i);
       events.add(
           new UsageEvent(
-              subject,
+              people.get(p.userId()),
               p.messageId(),
               UsageEvent.canonicalType(p.type()),
               names.intern(p.name()),
               p.at(),
               service.name(),
-              p.detail() == null
-                  ? null
-                  : FieldCipher.encrypt(aead.get(), p.userId(), "usage.detail", p.detail())));
+              details[i]));
     }
     droppedOut[0] = dropped;
     return events;

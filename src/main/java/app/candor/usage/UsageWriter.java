@@ -410,7 +410,7 @@ final class UsageWriter {
         insert.setString(6, e.name());
         insert.setString(7, e.service());
         insert.setLong(8, now);
-        insert.setString(9, e.detailCiphertext());
+        insert.setBytes(9, e.detailCiphertext());
         insert.addBatch();
         rows++;
       }

@@ -64,7 +64,7 @@ final class CopyRef {
       String columns =
           " (subject_id TEXT NOT NULL, message_id TEXT NOT NULL, at BIGINT NOT NULL,"
               + " type TEXT NOT NULL, name TEXT NOT NULL, service TEXT NOT NULL,"
-              + " received_at BIGINT NOT NULL, detail_ct TEXT";
+              + " received_at BIGINT NOT NULL, detail_ct BYTEA";
       try (Statement st = c.createStatement()) {
         st.execute(
             "CREATE TABLE "

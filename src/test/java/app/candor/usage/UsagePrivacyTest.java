@@ -264,7 +264,7 @@ class UsagePrivacyTest {
       }
 
       // Ana's stored ciphertexts, to look for after her erasure.
-      List<String> ciphertexts =
+      List<byte[]> ciphertexts =
           w.db()
               .withHandle(
                   h ->
@@ -272,7 +272,7 @@ class UsagePrivacyTest {
                               "SELECT detail_ct FROM usage_events WHERE subject_id = :s"
                                   + " AND detail_ct IS NOT NULL")
                           .bind("s", ana)
-                          .mapTo(String.class)
+                          .mapTo(byte[].class)
                           .list());
       assertThat(ciphertexts).hasSize(5);
       assertThat(anyFileContains(ciphertexts.get(0))).isTrue();
@@ -280,7 +280,7 @@ class UsagePrivacyTest {
       w.erase(ana);
       for (Path file : dbFiles()) {
         byte[] bytes = Files.readAllBytes(file);
-        for (String ct : ciphertexts) {
+        for (byte[] ct : ciphertexts) {
           assertThat(contains(bytes, ct))
               .as("a ciphertext of the erased person in %s", file.getFileName())
               .isFalse();
@@ -344,7 +344,7 @@ class UsagePrivacyTest {
     return files;
   }
 
-  private boolean anyFileContains(String value) throws IOException {
+  private boolean anyFileContains(byte[] value) throws IOException {
     for (Path file : dbFiles()) {
       if (contains(Files.readAllBytes(file), value)) {
         return true;
@@ -354,7 +354,10 @@ class UsagePrivacyTest {
   }
 
   private static boolean contains(byte[] haystack, String needle) {
-    byte[] n = needle.getBytes(StandardCharsets.UTF_8);
+    return contains(haystack, needle.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static boolean contains(byte[] haystack, byte[] n) {
     outer:
     for (int i = 0; i + n.length <= haystack.length; i++) {
       for (int j = 0; j < n.length; j++) {

@@ -18,18 +18,26 @@ public final class FieldCipher {
 
   /** The same, for text already encoded as UTF-8. */
   public static String encrypt(Aead aead, String subjectId, String field, byte[] utf8) {
+    return Base64.getEncoder().encodeToString(encryptToBytes(aead, subjectId, field, utf8));
+  }
+
+  /** The ciphertext as bytes, for a binary column (a third smaller than base64 text). */
+  public static byte[] encryptToBytes(Aead aead, String subjectId, String field, byte[] utf8) {
     try {
-      byte[] ct = aead.encrypt(utf8, associatedData(subjectId, field));
-      return Base64.getEncoder().encodeToString(ct);
+      return aead.encrypt(utf8, associatedData(subjectId, field));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("encryption failed for field " + field, e);
     }
   }
 
   public static String decrypt(Aead aead, String subjectId, String field, String ciphertext) {
+    return decrypt(aead, subjectId, field, Base64.getDecoder().decode(ciphertext));
+  }
+
+  /** Decrypts a ciphertext kept as bytes ({@link #encryptToBytes}). */
+  public static String decrypt(Aead aead, String subjectId, String field, byte[] ciphertext) {
     try {
-      byte[] pt =
-          aead.decrypt(Base64.getDecoder().decode(ciphertext), associatedData(subjectId, field));
+      byte[] pt = aead.decrypt(ciphertext, associatedData(subjectId, field));
       return new String(pt, StandardCharsets.UTF_8);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("decryption failed for field " + field, e);
