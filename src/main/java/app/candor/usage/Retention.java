@@ -103,6 +103,9 @@ final class Retention {
     return count;
   }
 
+  /** Raw events of the days before {@code :d}, found by the usage_events_day index (V8). */
+  static final String PURGE_EVENTS = "DELETE FROM usage_events WHERE at / 86400000 < :d";
+
   /**
    * Deletes raw events, sessions and per-person days of the UTC days that ended before {@code
    * cutoffMillis}: whole days, so that every rollup (all per day) stays equal to what the remaining
@@ -127,7 +130,7 @@ final class Retention {
                   .bind("c", cutoffStart)
                   .map((rs, ctx) -> new Cut(rs.getString(1), rs.getLong(2)))
                   .list();
-          h.createUpdate("DELETE FROM usage_events WHERE at < :c").bind("c", cutoffStart).execute();
+          h.createUpdate(PURGE_EVENTS).bind("d", cutoffDay).execute();
           // Owners rows all of whose events are gone (positions only grow, so every position of
           // such a row is below the oldest event left). A row that still lists some purged
           // positions among live ones is harmless: those positions match no event.

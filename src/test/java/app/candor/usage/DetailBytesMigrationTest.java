@@ -65,7 +65,7 @@ class DetailBytesMigrationTest {
                   + " received_at, detail_ct) VALUES (9, 'ana', 'm-2', 2000, 'session_start',"
                   + " 'session_start', 'app', 2001, NULL)");
         });
-    migrate(source, dialect, "latest");
+    migrate(source, dialect, "7");
     List<List<Object>> rows =
         jdbi.withHandle(
             h ->
