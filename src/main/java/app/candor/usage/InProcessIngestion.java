@@ -30,6 +30,9 @@ public final class InProcessIngestion implements Ingestion {
   /** Events written in one transaction at most. */
   static final int MAX_GROUP = 25_000;
 
+  /** A roll-up slice commits on its own once no request has come for this long. */
+  static final long IDLE_MILLIS = 5;
+
   private record Job(
       List<UsageEvent> events,
       @Nullable Runnable task,
@@ -95,7 +98,7 @@ public final class InProcessIngestion implements Ingestion {
     recover();
     while (running || !queue.isEmpty()) {
       try {
-        Job first = queue.poll(writer.rollUpDue() ? 0 : 20, TimeUnit.MILLISECONDS);
+        Job first = queue.poll(writer.rollUpDue() ? IDLE_MILLIS : 20, TimeUnit.MILLISECONDS);
         if (first == null) {
           rollUpStep();
           continue;
@@ -116,9 +119,9 @@ public final class InProcessIngestion implements Ingestion {
           group.add(next);
           size += next.events().size();
         }
-        // Rolling up goes on one short slice at a time: between requests when there is a pause,
-        // riding along with a group commit when requests keep coming.
-        writeGroup(group, size, !queue.isEmpty());
+        // Rolling up goes on one short slice at a time, riding along with the group commits, or
+        // on its own once no request has come for a few milliseconds.
+        writeGroup(group, size);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -181,11 +184,11 @@ public final class InProcessIngestion implements Ingestion {
     }
   }
 
-  private void writeGroup(List<Job> group, int size, boolean busy) {
+  private void writeGroup(List<Job> group, int size) {
     List<UsageEvent> all = new ArrayList<>(size);
     group.forEach(j -> all.addAll(j.events()));
     try {
-      committed.add(new Committed(group, size, writer.write(all, busy)));
+      committed.add(new Committed(group, size, writer.write(all)));
     } catch (RuntimeException e) {
       // The class name only: a message could carry bound values.
       LOG.error("writing {} usage events failed: {}", size, e.getClass().getName());

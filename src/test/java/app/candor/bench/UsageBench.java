@@ -51,6 +51,12 @@ public final class UsageBench implements Callable<Integer> {
   String pgUrl = System.getenv("CANDOR_BENCH_PG_URL");
 
   @Option(
+      names = "--skip-sqlite",
+      description =
+          "ingestion on PostgreSQL only (with --pg-url), e.g. to compare two commits there")
+  boolean skipSqlite;
+
+  @Option(
       names = "--people",
       description = "people with analytics consent for HTTP ingestion (default ${DEFAULT-VALUE})")
   int people = 5_000;
@@ -172,9 +178,11 @@ public final class UsageBench implements Callable<Integer> {
 
   private String ingestion(Path work, boolean pg) throws Exception {
     List<IngestBench.Outcome> outcomes = new ArrayList<>();
-    outcomes.add(
-        new IngestBench(this)
-            .run("SQLite (WAL, synchronous=FULL)", work, Optional.empty(), Optional.empty()));
+    if (!skipSqlite) {
+      outcomes.add(
+          new IngestBench(this)
+              .run("SQLite (WAL, synchronous=FULL)", work, Optional.empty(), Optional.empty()));
+    }
     if (pg) {
       String schema =
           "usage_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -251,7 +259,7 @@ public final class UsageBench implements Callable<Integer> {
             "| load | rows | rows/s | ratio to Candor HTTP on this PostgreSQL | ratio to Candor HTTP on SQLite |\n");
         sb.append("|---|---|---|---|---|\n");
         double pgBest = o.best().eventsPerSecond();
-        double sqliteBest = outcomes.get(0).best().eventsPerSecond();
+        double sqliteBest = skipSqlite ? Double.NaN : outcomes.get(0).best().eventsPerSecond();
         sb.append(
             String.format(
                 "| COPY into a table keyed by (person, messageId), the exact-dedupe key | %,d | %,.0f | %.2fx | %.2fx |%n",
