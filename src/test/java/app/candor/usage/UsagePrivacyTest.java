@@ -123,7 +123,15 @@ class UsagePrivacyTest {
       String ana = w.person(true);
       String bea = w.person(true);
       String cid = w.person(false);
-      w.send(anasEvents(ana));
+      // Ana's events interleaved with copies for Bea in one batch: each detail must be encrypted
+      // under its own person's key and stay with its own event.
+      List<ObjectNode> mixed = new ArrayList<>();
+      for (ObjectNode e : anasEvents(ana)) {
+        mixed.add(e);
+        mixed.add(
+            e.deepCopy().put("userId", bea).put("messageId", "b-" + e.get("messageId").asText()));
+      }
+      w.send(mixed);
       w.send(
           List.of(
               UsageWorld.event(bea, "b1", "track", "maps", T0 + 5 * MINUTE),
@@ -220,6 +228,23 @@ class UsagePrivacyTest {
       // Nothing of Bea's.
       for (byte[] f : files.values()) {
         assertThat(new String(f, StandardCharsets.UTF_8)).doesNotContain(bea);
+      }
+      // Bea's copies, sent between Ana's events, decrypt under Bea's key with the same details.
+      Http.Response beas = w.http.get("/v1/users/" + bea + "/export", TestServer.ADMIN_TOKEN);
+      assertThat(beas.status()).as("%s", beas).isEqualTo(200);
+      JsonNode beaRows = Json.mapper().readTree(unzip(beas.body()).get("usage-events.json"));
+      assertThat(beaRows).hasSize(7);
+      for (JsonNode row : beaRows) {
+        String id = row.get("messageId").asText();
+        if (!id.startsWith("b-")) {
+          continue;
+        }
+        ObjectNode sent = anasEvents(ana).get(ids.indexOf(id.substring(2)));
+        assertThat(row.get("details").asText().isEmpty()).isEqualTo(!sent.has("properties"));
+        if (sent.has("properties")) {
+          assertThat(Json.mapper().readTree(row.get("details").asText()).get("properties"))
+              .isEqualTo(sent.get("properties"));
+        }
       }
 
       // 3. Erasure: no usage row of Ana is left, Bea's are untouched.
