@@ -51,4 +51,29 @@ public final class TestDatabases {
     }
     return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
+
+  /**
+   * A bare data source, for migration tests: a SQLite file in {@code dir}, or a fresh PostgreSQL
+   * schema.
+   */
+  public static javax.sql.DataSource dataSource(String kind, Path dir) {
+    if (POSTGRESQL.equals(kind)) {
+      org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+      pg.setURL(freshPgSchemaUrl());
+      return pg;
+    }
+    org.sqlite.SQLiteDataSource sqlite = new org.sqlite.SQLiteDataSource();
+    sqlite.setUrl("jdbc:sqlite:" + dir.resolve("candor.db"));
+    return sqlite;
+  }
+
+  /** Runs Candor's migrations of {@code kind} up to {@code target} ("latest": all of them). */
+  public static void migrate(javax.sql.DataSource source, String kind, String target) {
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(source)
+        .locations("classpath:db/migration/common", "classpath:db/migration/" + kind)
+        .target(target)
+        .load()
+        .migrate();
+  }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,17 +29,13 @@ class DetailBytesMigrationTest {
 
   @Test
   void details_become_bytes_sqlite() throws Exception {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    source.setUrl("jdbc:sqlite:" + dir.resolve("candor.db"));
-    check(source, "sqlite");
+    check(TestDatabases.dataSource(TestDatabases.SQLITE, dir), TestDatabases.SQLITE);
   }
 
   @Test
   void details_become_bytes_postgresql() throws Exception {
     Assumptions.assumeTrue(TestDatabases.pgUrl().isPresent());
-    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
-    source.setURL(TestDatabases.freshPgSchemaUrl());
-    check(source, "postgresql");
+    check(TestDatabases.dataSource(TestDatabases.POSTGRESQL, dir), TestDatabases.POSTGRESQL);
   }
 
   private static void check(DataSource source, String dialect) throws Exception {
@@ -51,7 +46,7 @@ class DetailBytesMigrationTest {
     String detail = "{\"properties\":{\"plan\":\"gold\"},\"context\":{\"os\":\"iOS 18.1\"}}";
     String stored =
         FieldCipher.encrypt(aead, "ana", "usage.detail", detail.getBytes(StandardCharsets.UTF_8));
-    migrate(source, dialect, "6");
+    TestDatabases.migrate(source, dialect, "6");
     Jdbi jdbi = Jdbi.create(source);
     jdbi.useHandle(
         h -> {
@@ -65,7 +60,7 @@ class DetailBytesMigrationTest {
                   + " received_at, detail_ct) VALUES (9, 'ana', 'm-2', 2000, 'session_start',"
                   + " 'session_start', 'app', 2001, NULL)");
         });
-    migrate(source, dialect, "7");
+    TestDatabases.migrate(source, dialect, "7");
     List<List<Object>> rows =
         jdbi.withHandle(
             h ->
@@ -106,14 +101,5 @@ class DetailBytesMigrationTest {
                       .one());
       assertThat(indexes).isEqualTo(1);
     }
-  }
-
-  private static void migrate(DataSource source, String dialect, String target) {
-    Flyway.configure()
-        .dataSource(source)
-        .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-        .target(target)
-        .load()
-        .migrate();
   }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -26,21 +25,17 @@ class OwnerListsMigrationTest {
 
   @Test
   void owners_rows_become_lists_sqlite() {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    source.setUrl("jdbc:sqlite:" + dir.resolve("candor.db"));
-    check(source, "sqlite");
+    check(TestDatabases.dataSource(TestDatabases.SQLITE, dir), TestDatabases.SQLITE);
   }
 
   @Test
   void owners_rows_become_lists_postgresql() {
     Assumptions.assumeTrue(TestDatabases.pgUrl().isPresent());
-    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
-    source.setURL(TestDatabases.freshPgSchemaUrl());
-    check(source, "postgresql");
+    check(TestDatabases.dataSource(TestDatabases.POSTGRESQL, dir), TestDatabases.POSTGRESQL);
   }
 
   private static void check(DataSource source, String dialect) {
-    migrate(source, dialect, "5");
+    TestDatabases.migrate(source, dialect, "5");
     Jdbi jdbi = Jdbi.create(source);
     jdbi.useHandle(
         h -> {
@@ -56,7 +51,7 @@ class OwnerListsMigrationTest {
             h.execute("INSERT INTO usage_event_owners (subject_id, seq) VALUES (?, ?)", row);
           }
         });
-    migrate(source, dialect, "latest");
+    TestDatabases.migrate(source, dialect, "latest");
     TreeMap<String, TreeSet<Long>> rows = new TreeMap<>();
     jdbi.useHandle(
         h ->
@@ -91,14 +86,5 @@ class OwnerListsMigrationTest {
                     .mapTo(Long.class)
                     .list());
     assertThat(owned).as(d.name()).containsExactly(1L, 2L, 4L, 5L);
-  }
-
-  private static void migrate(DataSource source, String dialect, String target) {
-    Flyway.configure()
-        .dataSource(source)
-        .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-        .target(target)
-        .load()
-        .migrate();
   }
 }

@@ -6,7 +6,6 @@ import app.candor.testing.TestDatabases;
 import java.nio.file.Path;
 import java.util.List;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -21,9 +20,8 @@ class RetentionIndexTest {
 
   @Test
   void the_purge_searches_the_day_index_sqlite() {
-    org.sqlite.SQLiteDataSource source = new org.sqlite.SQLiteDataSource();
-    source.setUrl("jdbc:sqlite:" + dir.resolve("candor.db"));
-    migrate(source, "sqlite");
+    DataSource source = TestDatabases.dataSource(TestDatabases.SQLITE, dir);
+    TestDatabases.migrate(source, TestDatabases.SQLITE, "latest");
     List<String> plan =
         Jdbi.create(source)
             .withHandle(
@@ -38,9 +36,8 @@ class RetentionIndexTest {
   @Test
   void the_purge_searches_the_day_index_postgresql() {
     Assumptions.assumeTrue(TestDatabases.pgUrl().isPresent());
-    org.postgresql.ds.PGSimpleDataSource source = new org.postgresql.ds.PGSimpleDataSource();
-    source.setURL(TestDatabases.freshPgSchemaUrl());
-    migrate(source, "postgresql");
+    DataSource source = TestDatabases.dataSource(TestDatabases.POSTGRESQL, dir);
+    TestDatabases.migrate(source, TestDatabases.POSTGRESQL, "latest");
     List<String> plan =
         Jdbi.create(source)
             .inTransaction(
@@ -53,13 +50,5 @@ class RetentionIndexTest {
                       .list();
                 });
     assertThat(String.join("\n", plan)).contains("usage_events_day");
-  }
-
-  private static void migrate(DataSource source, String dialect) {
-    Flyway.configure()
-        .dataSource(source)
-        .locations("classpath:db/migration/common", "classpath:db/migration/" + dialect)
-        .load()
-        .migrate();
   }
 }
