@@ -15,6 +15,8 @@ import app.candor.core.crypto.MasterKey;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.http.HttpServer;
+import app.candor.location.LocationData;
+import app.candor.location.LocationService;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
 import app.candor.personal.PersonalService;
@@ -66,6 +68,7 @@ public final class Candor implements AutoCloseable {
   private final Transparency transparency;
   private final UsageService usage;
   private final UsageAnalytics usageAnalytics;
+  private final LocationService location;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -92,11 +95,21 @@ public final class Candor implements AutoCloseable {
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
       this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
+      this.location =
+          new LocationService(
+              database,
+              subjectKeys,
+              consents,
+              config.location(),
+              clock,
+              id -> people.find(id).map(app.candor.personal.Person::name));
+      consents.onChange(location::consentChanged);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, outbox),
               new LedgerData(consents, accessLog),
-              new UsageData(usage, subjectKeys));
+              new UsageData(usage, subjectKeys),
+              new LocationData(location));
       this.privacy =
           new PrivacyService(catalog, providers, subjectKeys, subjectKeys, gate, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
@@ -128,6 +141,12 @@ public final class Candor implements AutoCloseable {
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Candor.class)
           .warn("usage retention purge failed: {}", e.getClass().getName());
+    }
+    try {
+      location.purgeExpired();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Candor.class)
+          .warn("location retention purge failed: {}", e.getClass().getName());
     }
   }
 
@@ -255,6 +274,10 @@ public final class Candor implements AutoCloseable {
 
   public UsageAnalytics usageAnalytics() {
     return usageAnalytics;
+  }
+
+  public LocationService location() {
+    return location;
   }
 
   public PrometheusMeterRegistry metrics() {

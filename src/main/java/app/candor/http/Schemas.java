@@ -24,6 +24,16 @@ final class Schemas {
     return Map.of("type", "integer", "description", description);
   }
 
+  static Map<String, Object> number(String description) {
+    return Map.of("type", "number", "description", description);
+  }
+
+  /** Exactly one of the given schemas. */
+  @SafeVarargs
+  static Map<String, Object> oneOf(Map<String, Object>... schemas) {
+    return Map.of("oneOf", List.of(schemas));
+  }
+
   static Map<String, Object> array(Map<String, Object> items) {
     return Map.of("type", "array", "items", items);
   }

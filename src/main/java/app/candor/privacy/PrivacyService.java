@@ -146,10 +146,14 @@ public final class PrivacyService {
     gate.recordPrivacyRequest(caller, subjectId, "export");
     Report report = build(subjectId);
     Map<Category, List<SubjectData.Table>> tables = new HashMap<>();
+    Map<Category, List<SubjectData.Document>> documents = new HashMap<>();
     for (SubjectData provider : providers) {
       tables
           .computeIfAbsent(provider.category(), c -> new ArrayList<>())
           .addAll(provider.tables(subjectId));
+      documents
+          .computeIfAbsent(provider.category(), c -> new ArrayList<>())
+          .addAll(provider.documents(subjectId));
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
@@ -176,6 +180,11 @@ public final class PrivacyService {
           String jsonName = c.id() + "-" + table.name() + ".json";
           put(zip, jsonName, Json.mapper().writeValueAsBytes(records(table)));
           files.add(jsonName);
+        }
+        for (SubjectData.Document document : documents.getOrDefault(c, List.of())) {
+          String documentName = c.id() + "-" + document.name();
+          put(zip, documentName, document.content());
+          files.add(documentName);
         }
       }
       put(zip, "README.txt", readme(report, files).getBytes(StandardCharsets.UTF_8));

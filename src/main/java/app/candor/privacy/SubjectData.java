@@ -27,6 +27,13 @@ public interface SubjectData {
   /** Tabular data for the export, one CSV file each. */
   List<Table> tables(String subjectId);
 
+  /**
+   * Other files for the export (GeoJSON, say), named {@code <category>-<name>}; none by default.
+   */
+  default List<Document> documents(String subjectId) {
+    return List.of();
+  }
+
   /** Deletes the person's rows inside the erasure transaction; returns how many records. */
   int erase(Handle handle, String subjectId);
 
@@ -59,6 +66,9 @@ public interface SubjectData {
       return "Held[" + fieldId + ", masked]";
     }
   }
+
+  /** A file of the export: its name after the category's prefix, and its bytes. */
+  record Document(String name, byte[] content) {}
 
   /** Rows for a CSV file named {@code <category>-<name>.csv}. */
   record Table(String fieldId, String name, List<String> header, List<List<String>> rows) {}

@@ -228,6 +228,19 @@ class OpenApiTest {
       calls.put("GET /v1/users/{id}/data", http.get(person + "/data", token));
       calls.put("GET /v1/users/{id}/export", http.get(person + "/export", token));
       calls.put("GET /v1/users/{id}/access-log", http.get(person + "/access-log", token));
+      calls.put(
+          "POST /v1/users/{id}/locations",
+          http.post(
+              person + "/locations",
+              token,
+              json(
+                  Map.of(
+                      "lat", 48.8566,
+                      "lon", 2.3522,
+                      "timestamp", java.time.Instant.now().toString()))));
+      calls.put(
+          "GET /v1/users/{id}/nearby/people",
+          http.get(person + "/nearby/people?radiusKm=5&limit=20", token));
       calls.put("DELETE /v1/users/{id}", http.delete(person, token));
       String analyticsKey = server.service("openapi-events", "analytics");
       calls.put(

@@ -2,7 +2,9 @@ package app.candor.core.catalog;
 
 import static app.candor.core.catalog.Purpose.ACCOUNT;
 import static app.candor.core.catalog.Purpose.ANALYTICS;
+import static app.candor.core.catalog.Purpose.LOCATION;
 import static app.candor.core.catalog.Purpose.MESSAGING;
+import static app.candor.core.catalog.Purpose.NEARBY_DISCOVERY;
 import static app.candor.core.catalog.Purpose.PAYMENTS;
 import static app.candor.core.catalog.Purpose.PERSONALIZATION;
 import static app.candor.core.catalog.Purpose.PERSONALIZED_ADS;
@@ -46,8 +48,9 @@ public final class Catalog {
     fields.add(
         personal(
             "name",
-            "Your name as shown to your contacts and on receipts.",
-            Set.of(ACCOUNT, MESSAGING, PAYMENTS, SAFETY),
+            "Your name as shown to your contacts, on receipts, and to people nearby if you chose to"
+                + " be visible to them.",
+            Set.of(ACCOUNT, MESSAGING, PAYMENTS, SAFETY, NEARBY_DISCOVERY),
             Sensitivity.MEDIUM,
             "people.name_ct"));
     fields.add(
@@ -227,6 +230,51 @@ public final class Catalog {
             false,
             Set.of("usage_person_days.feature", "usage_person_days.day")));
 
+    String locationRetention =
+        "30 days by default, then deleted; at once when you withdraw location consent or erase"
+            + " your account";
+    fields.add(
+        new FieldSpec(
+            "location.current",
+            Category.LOCATION,
+            "Where you are now, as the grid square of about 1 km of your latest plausible position"
+                + " and its time: what people nearby are found by. Others only ever see a distance"
+                + " band between grid squares (such as 1-2 km), never a position.",
+            Set.of(LOCATION, NEARBY_DISCOVERY),
+            Sensitivity.HIGH,
+            locationRetention,
+            false,
+            Set.of("location_current.at", "location_current.cell")));
+    fields.add(
+        new FieldSpec(
+            "location.history",
+            Category.LOCATION,
+            "Each position update the app sent: its time, when it arrived, the precision you"
+                + " consented to, whether it was flagged as impossible travel, and, at the precise"
+                + " level, the exact position and its accuracy (encrypted with your key; at the"
+                + " approximate level only the grid square is kept).",
+            Set.of(LOCATION),
+            Sensitivity.HIGH,
+            locationRetention,
+            true,
+            Set.of(
+                "location_points.at",
+                "location_points.received_at",
+                "location_points.level",
+                "location_points.position_ct",
+                "location_points.flagged")));
+    fields.add(
+        new FieldSpec(
+            "location.areas",
+            Category.LOCATION,
+            "The grid square of about 1 km of each position update, for nearby places and people"
+                + " nearby at the approximate level.",
+            Set.of(LOCATION, NEARBY_DISCOVERY),
+            Sensitivity.MEDIUM,
+            locationRetention,
+            false,
+            Set.of("location_points.cell")));
+
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
     technical.put("people.created_at", "when the record was created");
@@ -240,6 +288,7 @@ public final class Catalog {
     technical.put("usage_event_owners.first_seq", "the first log position listed in the row");
     technical.put("usage_event_owners.last_seq", "the last log position listed in the row");
     technical.put("usage_event_owners.seqs", "which log positions hold the person's events");
+    technical.put("location_points.seq", "the update's position in the log (arrival order)");
     technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
     return new Catalog(fields, technical);

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param appName the super app's name, shown on the transparency page
  * @param maxBodyBytes request bodies above this size get 413
  * @param usage how usage events are kept and grouped into sessions
+ * @param location how position updates are kept and shown to people nearby
  */
 public record Config(
     int port,
@@ -28,7 +29,8 @@ public record Config(
     Path masterKeyFile,
     String appName,
     long maxBodyBytes,
-    Usage usage) {
+    Usage usage,
+    Location location) {
 
   /**
    * Usage data settings.
@@ -44,6 +46,17 @@ public record Config(
     public static final Usage DEFAULT = new Usage(395, 30, 24, 7);
   }
 
+  /**
+   * Location data settings.
+   *
+   * @param retentionDays position updates older than this are rejected and deleted (30)
+   * @param recentMinutes a current position older than this is not shown to people nearby (60)
+   * @param nearbyPerMinute people-nearby queries one viewer may make per minute (30)
+   */
+  public record Location(int retentionDays, int recentMinutes, int nearbyPerMinute) {
+    public static final Location DEFAULT = new Location(30, 60, 30);
+  }
+
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -54,6 +67,7 @@ public record Config(
     Objects.requireNonNull(masterKeyFile, "masterKeyFile");
     Objects.requireNonNull(appName, "appName");
     Objects.requireNonNull(usage, "usage");
+    Objects.requireNonNull(location, "location");
   }
 
   /** Reads {@code CANDOR_*} variables; throws {@link ConfigException} listing every problem. */
@@ -107,6 +121,26 @@ public record Config(
         positive(env, "CANDOR_SESSION_MAX_HOURS", Usage.DEFAULT.sessionMaxHours(), 168, problems);
     int dedupe =
         positive(env, "CANDOR_USAGE_DEDUPE_DAYS", Usage.DEFAULT.dedupeDays(), 90, problems);
+    Location location =
+        new Location(
+            positive(
+                env,
+                "CANDOR_LOCATION_RETENTION_DAYS",
+                Location.DEFAULT.retentionDays(),
+                3650,
+                problems),
+            positive(
+                env,
+                "CANDOR_NEARBY_RECENT_MINUTES",
+                Location.DEFAULT.recentMinutes(),
+                10_080,
+                problems),
+            positive(
+                env,
+                "CANDOR_NEARBY_QUERIES_PER_MINUTE",
+                Location.DEFAULT.nearbyPerMinute(),
+                100_000,
+                problems));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -118,7 +152,8 @@ public record Config(
         masterKeyFile,
         appName,
         DEFAULT_MAX_BODY_BYTES,
-        new Usage(retention, gap, maxHours, dedupe));
+        new Usage(retention, gap, maxHours, dedupe),
+        location);
   }
 
   private static int positive(
@@ -150,30 +185,38 @@ public record Config(
         dataDir.resolve("master.key"),
         "Candor",
         DEFAULT_MAX_BODY_BYTES,
-        Usage.DEFAULT);
+        Usage.DEFAULT,
+        Location.DEFAULT);
   }
 
   public Config withPort(int newPort) {
     return new Config(
-        newPort, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage);
+        newPort, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, location);
   }
 
   public Config withDbUrl(Optional<String> newDbUrl) {
     return new Config(
-        port, dataDir, newDbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage);
+        port, dataDir, newDbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, location);
   }
 
   public Config withAdminToken(Optional<String> token) {
-    return new Config(port, dataDir, dbUrl, token, masterKeyFile, appName, maxBodyBytes, usage);
+    return new Config(
+        port, dataDir, dbUrl, token, masterKeyFile, appName, maxBodyBytes, usage, location);
   }
 
   public Config withUsage(Usage newUsage) {
     return new Config(
-        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, newUsage);
+        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, newUsage, location);
+  }
+
+  public Config withLocation(Location newLocation) {
+    return new Config(
+        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, newLocation);
   }
 
   public Config withAppName(String name) {
-    return new Config(port, dataDir, dbUrl, adminToken, masterKeyFile, name, maxBodyBytes, usage);
+    return new Config(
+        port, dataDir, dbUrl, adminToken, masterKeyFile, name, maxBodyBytes, usage, location);
   }
 
   /** The JDBC URL with any password masked, safe for logs. */

@@ -95,6 +95,21 @@ public final class ConsentLedger {
         .orElseThrow();
   }
 
+  /** Everyone who has granted a consent purpose (rebuilding in-memory indexes at start). */
+  public java.util.Set<String> holders(Purpose purpose) {
+    if (!purpose.withdrawable()) {
+      throw new IllegalArgumentException(purpose.id() + " is held by everyone");
+    }
+    return new java.util.HashSet<>(
+        db.withHandle(
+            h ->
+                h.createQuery("SELECT subject_id FROM consents WHERE purpose = :p AND granted = :g")
+                    .bind("p", purpose.id())
+                    .bind("g", true)
+                    .mapTo(String.class)
+                    .list()));
+  }
+
   public boolean holds(String subjectId, Purpose purpose) {
     if (!purpose.withdrawable()) {
       return true;

@@ -1,0 +1,149 @@
+package app.candor.http;
+
+import app.candor.core.errors.Validation;
+import app.candor.location.LocationService;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Position updates and people nearby. */
+final class LocationRoutes {
+  private LocationRoutes() {}
+
+  static final double DEFAULT_RADIUS_KM = 5;
+  static final int DEFAULT_LIMIT = 20;
+  private static final Pattern DECIMAL = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
+  private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
+
+  static void register(Api api, Requests requests, LocationService location) {
+    Map<String, Object> update =
+        Schemas.object(
+            List.of("lat", "lon", "timestamp"),
+            "lat",
+            Schemas.number("latitude in degrees, -90 to 90"),
+            "lon",
+            Schemas.number("longitude in degrees, -180 to 180"),
+            "accuracyM",
+            Schemas.number("accuracy radius in metres, 0 to 100,000 (optional)"),
+            "timestamp",
+            Schemas.string(
+                "ISO-8601 with offset; not >10 min ahead, not older than the retention (30 days)"));
+    api.post(
+        "/v1/users/{id}/locations",
+        Op.of("location", "Send position updates (one, or {batch:[...]} of up to 1,000)")
+            .callers("the person", "service with location")
+            .request(
+                Schemas.oneOf(
+                    update, Schemas.object(List.of("batch"), "batch", Schemas.array(update))))
+            .ok(
+                202,
+                "stored; at the approximate level only the ~1 km grid square of each position",
+                Schemas.object(
+                    List.of("stored", "precision", "flagged"),
+                    "stored",
+                    Schemas.integer("updates stored"),
+                    "precision",
+                    Schemas.string("precise | approximate: the level of the person's consent"),
+                    "flagged",
+                    Schemas.integer(
+                        "updates flagged as impossible travel (faster than an airliner from the"
+                            + " last accepted position): stored, never used for people nearby")))
+            .error(400, "a bad field (named in errors, e.g. batch[3].lat); nothing is stored")
+            .error(401, "no or bad token")
+            .error(403, "no location consent (nothing stored), or the key lacks location")
+            .error(404, "no such person (or not yours)")
+            .error(413, "more than 1,000 updates"),
+        ctx -> {
+          var caller = requests.signedIn(ctx);
+          String id = Requests.id(ctx);
+          Requests.requireJson(ctx);
+          var body = Requests.object(ctx);
+          ctx.status(202).json(location.update(caller, id, body));
+        });
+
+    api.get(
+        "/v1/users/{id}/nearby/people",
+        Op.of("location", "People nearby the person's current position, as distance bands")
+            .callers("the person", "service with nearby_discovery")
+            .query(
+                "radiusKm",
+                "how far to look, km between grid-square centres, over 0 and at most "
+                    + LocationService.MAX_RADIUS_KM
+                    + "; default 5")
+            .query("limit", "at most this many people, 1 to 100; default 20")
+            .ok(
+                200,
+                "people visible to people nearby with a recent position, by distance band, in a"
+                    + " shuffle stable per viewer within a band; never coordinates",
+                Schemas.object(
+                    List.of("people"),
+                    "people",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("userId", "name", "distance"),
+                            "userId",
+                            Schemas.string("person id"),
+                            "name",
+                            Schemas.string("their name"),
+                            "distance",
+                            Schemas.string(
+                                "band between the ~1 km grid squares: under 1 km, 1-2 km, 2-5 km,"
+                                    + " 5-10 km, 10-20 km, 20-50 km")))))
+            .error(400, "bad radiusKm or limit, or an unknown parameter")
+            .error(401, "no or bad token")
+            .error(403, "the key lacks nearby_discovery")
+            .error(404, "no such person (or not yours)")
+            .error(409, "no recent position, or the last one was impossible travel")
+            .error(429, "too many queries, or asked from too many places within an hour"),
+        ctx -> {
+          var caller = requests.signedIn(ctx);
+          String id = Requests.id(ctx);
+          Validation v = new Validation();
+          ctx.queryParamMap()
+              .keySet()
+              .forEach(
+                  k -> {
+                    if (!k.equals("radiusKm") && !k.equals("limit")) {
+                      v.add(k, "unknown query parameter; allowed: radiusKm, limit");
+                    }
+                  });
+          double radius = radius(ctx, v);
+          int limit = limit(ctx, v);
+          v.throwIfInvalid();
+          ctx.json(Map.of("people", location.nearby(caller, id, radius, limit)));
+        });
+  }
+
+  private static double radius(Context ctx, Validation v) {
+    String raw = ctx.queryParam("radiusKm");
+    if (raw == null) {
+      return DEFAULT_RADIUS_KM;
+    }
+    if (!DECIMAL.matcher(raw).matches()) {
+      v.add("radiusKm", "must be a number of km such as 5 or 2.5");
+      return DEFAULT_RADIUS_KM;
+    }
+    double r = Double.parseDouble(raw);
+    if (r <= 0 || r > LocationService.MAX_RADIUS_KM) {
+      v.add("radiusKm", "must be over 0 and at most " + LocationService.MAX_RADIUS_KM);
+    }
+    return r;
+  }
+
+  private static int limit(Context ctx, Validation v) {
+    String raw = ctx.queryParam("limit");
+    if (raw == null) {
+      return DEFAULT_LIMIT;
+    }
+    if (!DIGITS.matcher(raw).matches()) {
+      v.add("limit", "must be a whole number from 1 to " + LocationService.MAX_LIMIT);
+      return DEFAULT_LIMIT;
+    }
+    int n = Integer.parseInt(raw);
+    if (n < 1 || n > LocationService.MAX_LIMIT) {
+      v.add("limit", "must be from 1 to " + LocationService.MAX_LIMIT);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,123 @@
+package app.candor.location;
+
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jspecify.annotations.Nullable;
+
+/** The location tables' SQL. */
+final class LocationRepository {
+
+  /** One stored position update. */
+  record Point(
+      long at,
+      long receivedAt,
+      String level,
+      int cell,
+      byte @Nullable [] positionCt,
+      boolean flagged) {}
+
+  /** A person's current cell, as rebuilt at start. */
+  record Current(String subjectId, long at, int cell) {}
+
+  private LocationRepository() {}
+
+  static void insert(Handle h, String subjectId, List<Point> points) {
+    PreparedBatch batch =
+        h.prepareBatch(
+            "INSERT INTO location_points (subject_id, at, received_at, level, cell, position_ct,"
+                + " flagged) VALUES (:s, :at, :received, :level, :cell, :ct, :flagged)");
+    for (Point p : points) {
+      batch
+          .bind("s", subjectId)
+          .bind("at", p.at())
+          .bind("received", p.receivedAt())
+          .bind("level", p.level())
+          .bind("cell", p.cell())
+          .bind("ct", p.positionCt())
+          .bind("flagged", p.flagged() ? 1 : 0)
+          .add();
+    }
+    batch.execute();
+  }
+
+  /** Sets the person's current cell, unless a later one is stored already. */
+  static void current(Handle h, String subjectId, long at, int cell) {
+    int updated =
+        h.createUpdate(
+                "UPDATE location_current SET at = :at, cell = :cell WHERE subject_id = :s"
+                    + " AND at <= :at")
+            .bind("s", subjectId)
+            .bind("at", at)
+            .bind("cell", cell)
+            .execute();
+    if (updated == 0) {
+      h.createUpdate(
+              "INSERT INTO location_current (subject_id, at, cell) SELECT :s, :at, :cell"
+                  + " WHERE NOT EXISTS (SELECT 1 FROM location_current WHERE subject_id = :s)")
+          .bind("s", subjectId)
+          .bind("at", at)
+          .bind("cell", cell)
+          .execute();
+    }
+  }
+
+  static List<Current> currentSince(Handle h, long since) {
+    return h.createQuery("SELECT subject_id, at, cell FROM location_current WHERE at >= :since")
+        .bind("since", since)
+        .map((rs, ctx) -> new Current(rs.getString(1), rs.getLong(2), rs.getInt(3)))
+        .list();
+  }
+
+  static List<Point> history(Handle h, String subjectId) {
+    return h.createQuery(
+            "SELECT at, received_at, level, cell, position_ct, flagged FROM location_points"
+                + " WHERE subject_id = :s ORDER BY at, seq")
+        .bind("s", subjectId)
+        .map(
+            (rs, ctx) ->
+                new Point(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getString(3),
+                    rs.getInt(4),
+                    rs.getBytes(5),
+                    rs.getInt(6) != 0))
+        .list();
+  }
+
+  /** Deletes the person's history and current position; returns how many records. */
+  static int erase(Handle h, String subjectId) {
+    int points =
+        h.createUpdate("DELETE FROM location_points WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
+    int current =
+        h.createUpdate("DELETE FROM location_current WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
+    return points + current;
+  }
+
+  /** Deletes what is older than {@code before}; returns the people whose current position went. */
+  static List<String> purge(Handle h, long before) {
+    h.createUpdate("DELETE FROM location_points WHERE at < :t").bind("t", before).execute();
+    List<String> gone =
+        h.createQuery("SELECT subject_id FROM location_current WHERE at < :t")
+            .bind("t", before)
+            .mapTo(String.class)
+            .list();
+    h.createUpdate("DELETE FROM location_current WHERE at < :t").bind("t", before).execute();
+    return gone;
+  }
+
+  static long subjects(Handle h) {
+    return h.createQuery("SELECT COUNT(DISTINCT subject_id) FROM location_points")
+        .mapTo(Long.class)
+        .one();
+  }
+
+  static long points(Handle h) {
+    return h.createQuery("SELECT COUNT(*) FROM location_points").mapTo(Long.class).one();
+  }
+}

@@ -1,0 +1,125 @@
+package app.candor.location;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory index: bands in order, a stable shuffle per viewer, limits, flags, visibility. */
+class NearbyIndexTest {
+  private static final double LAT = 48.8566;
+  private static final double LON = 2.3522;
+  private static final long T = 1_800_000_000_000L;
+
+  private static String id() {
+    return UUID.randomUUID().toString();
+  }
+
+  @Test
+  void people_come_by_band_in_a_shuffle_that_is_stable_for_a_viewer_and_differs_between_viewers() {
+    NearbyIndex index = new NearbyIndex();
+    String viewer = id();
+    String other = id();
+    index.update(viewer, LAT, LON, T, true);
+    index.update(other, LAT, LON, T, true);
+    List<String> here = new ArrayList<>();
+    List<String> threeKmNorth = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      String a = id();
+      index.update(a, LAT, LON, T, true);
+      here.add(a);
+      String b = id();
+      index.update(b, LAT + 3 * Grid.ROW_DEGREES, LON, T, true);
+      threeKmNorth.add(b);
+    }
+    NearbyIndex.Answer answer = index.nearby(viewer, 5, 100, T - 1);
+    List<String> ids = answer.hits().stream().map(NearbyIndex.Hit::subjectId).toList();
+    assertThat(ids).doesNotContain(viewer).hasSize(61);
+    assertThat(answer.hits().subList(0, 31)).allMatch(h -> h.band() == 0);
+    assertThat(answer.hits().subList(31, 61)).allMatch(h -> h.band() == 2);
+    assertThat(ids.subList(31, 61)).containsExactlyInAnyOrderElementsOf(threeKmNorth);
+
+    // Stable for the viewer, a different order for another viewer.
+    assertThat(index.nearby(viewer, 5, 100, T - 1).hits()).isEqualTo(answer.hits());
+    List<String> seenByOther =
+        index.nearby(other, 5, 100, T - 1).hits().stream()
+            .map(NearbyIndex.Hit::subjectId)
+            .filter(here::contains)
+            .toList();
+    assertThat(seenByOther).isNotEqualTo(ids.stream().filter(here::contains).toList());
+
+    // The limit keeps the first band first: ten of the nearest, the same ten as the full list.
+    assertThat(index.nearby(viewer, 5, 10, T - 1).hits()).isEqualTo(answer.hits().subList(0, 10));
+  }
+
+  @Test
+  void invisible_stale_and_flagged_people_are_never_listed() {
+    NearbyIndex index = new NearbyIndex();
+    String viewer = id();
+    String hidden = id();
+    String stale = id();
+    String teleporter = id();
+    String shown = id();
+    index.update(viewer, LAT, LON, T, false);
+    index.update(hidden, LAT, LON, T, false);
+    index.update(stale, LAT, LON, T - 3_600_001, true);
+    index.update(teleporter, LAT, LON, T - 60_000, true);
+    // Paris to New York in a minute.
+    assertThat(index.update(teleporter, 40.7128, -74.0060, T, true))
+        .isEqualTo(NearbyIndex.Update.FLAGGED);
+    index.update(shown, LAT, LON, T, true);
+    assertThat(index.nearby(viewer, 5, 20, T - 3_600_000).hits())
+        .extracting(NearbyIndex.Hit::subjectId)
+        .containsExactly(shown);
+    // A flagged viewer is refused.
+    assertThat(index.nearby(teleporter, 5, 20, T - 3_600_000).refusal())
+        .contains(NearbyIndex.Refusal.IMPLAUSIBLE_POSITION);
+    // Once a plausible update comes (a flight's worth of time later), the person is back.
+    assertThat(index.update(teleporter, 40.7128, -74.0060, T + 8 * 3_600_000, true))
+        .isEqualTo(NearbyIndex.Update.CURRENT);
+    index.visible(shown, false);
+    index.remove(hidden);
+    assertThat(index.nearby(viewer, 5, 20, T - 3_600_000).hits()).isEmpty();
+  }
+
+  @Test
+  void a_walk_across_town_is_plausible_and_an_older_update_changes_nothing() {
+    NearbyIndex index = new NearbyIndex();
+    String walker = id();
+    index.update(walker, LAT, LON, T, true);
+    assertThat(index.update(walker, LAT + 0.05, LON, T + 3_600_000, true))
+        .isEqualTo(NearbyIndex.Update.CURRENT);
+    assertThat(index.update(walker, LAT, LON, T + 60_000, true))
+        .isEqualTo(NearbyIndex.Update.OLDER);
+    assertThat(index.cellOf(walker)).contains(Grid.cell(LAT + 0.05, LON));
+  }
+
+  @Test
+  void many_people_moving_at_random_stay_in_exactly_one_bucket_each() {
+    NearbyIndex index = new NearbyIndex();
+    Random random = new Random(3);
+    List<String> people = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      people.add(id());
+    }
+    long t = T;
+    for (int step = 0; step < 50_000; step++) {
+      String p = people.get(random.nextInt(people.size()));
+      t += 60_000;
+      index.update(
+          p, LAT + random.nextGaussian() * 0.02, LON + random.nextGaussian() * 0.02, t, true);
+      if (random.nextInt(100) == 0) {
+        index.remove(people.get(random.nextInt(people.size())));
+      }
+    }
+    String viewer = people.get(0);
+    index.update(viewer, LAT, LON, t + 60_000, true);
+    List<NearbyIndex.Hit> all = index.nearby(viewer, 50, 100_000, 0).hits();
+    assertThat(all.stream().map(NearbyIndex.Hit::subjectId).distinct().count())
+        .isEqualTo(all.size());
+    assertThat(all.size()).isEqualTo(index.size() - 1);
+  }
+}
