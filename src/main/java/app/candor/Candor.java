@@ -15,6 +15,7 @@ import app.candor.core.crypto.MasterKey;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.http.HttpServer;
+import app.candor.location.PlaceService;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
 import app.candor.personal.PersonalService;
@@ -66,6 +67,7 @@ public final class Candor implements AutoCloseable {
   private final Transparency transparency;
   private final UsageService usage;
   private final UsageAnalytics usageAnalytics;
+  private final PlaceService places;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -92,6 +94,7 @@ public final class Candor implements AutoCloseable {
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
       this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
+      this.places = new PlaceService(database, clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, outbox),
@@ -255,6 +258,10 @@ public final class Candor implements AutoCloseable {
 
   public UsageAnalytics usageAnalytics() {
     return usageAnalytics;
+  }
+
+  public PlaceService places() {
+    return places;
   }
 
   public PrometheusMeterRegistry metrics() {

@@ -96,6 +96,7 @@ public final class HttpServer {
           SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
           EventRoutes.register(api, requests, candor.usage(), candor.metrics());
           AnalyticsRoutes.register(api, requests, candor.usageAnalytics());
+          PlaceRoutes.register(api, requests, candor.places());
           PrivacyRoutes.register(
               api, requests, candor.privacy(), candor.accessLog(), candor.transparency());
           documented.addAll(api.documented());

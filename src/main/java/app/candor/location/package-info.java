@@ -1,0 +1,4 @@
+@NullMarked
+package app.candor.location;
+
+import org.jspecify.annotations.NullMarked;
