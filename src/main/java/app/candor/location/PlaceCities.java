@@ -80,6 +80,9 @@ public final class PlaceCities {
           default -> input.skipField(tag);
         }
       }
+      if (input.getBytesUntilLimit() > 0) {
+        throw new IOException("the file ends inside city " + (cities.size() + 1));
+      }
       input.popLimit(limit);
       // The running sums are exact integers; dividing once keeps 1e-5 degree precision.
       cities.add(new City(id, name, country, featureCode, population, lat / 1e5, lon / 1e5));
