@@ -17,6 +17,7 @@ import app.candor.core.store.Database;
 import app.candor.http.HttpServer;
 import app.candor.location.LocationData;
 import app.candor.location.LocationService;
+import app.candor.location.PlaceService;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
 import app.candor.personal.PersonalService;
@@ -69,6 +70,7 @@ public final class Candor implements AutoCloseable {
   private final UsageService usage;
   private final UsageAnalytics usageAnalytics;
   private final LocationService location;
+  private final PlaceService places;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -104,6 +106,7 @@ public final class Candor implements AutoCloseable {
               clock,
               id -> people.find(id).map(app.candor.personal.Person::name));
       consents.onChange(location::consentChanged);
+      this.places = new PlaceService(database, clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, outbox),
@@ -278,6 +281,10 @@ public final class Candor implements AutoCloseable {
 
   public LocationService location() {
     return location;
+  }
+
+  public PlaceService places() {
+    return places;
   }
 
   public PrometheusMeterRegistry metrics() {

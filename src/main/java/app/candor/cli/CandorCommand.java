@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RotateMasterKeyCommand.class,
       ResetAdminTokenCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      PlacesCommand.class
     })
 public final class CandorCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

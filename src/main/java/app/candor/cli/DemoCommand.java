@@ -48,6 +48,14 @@ final class DemoCommand implements Callable<Integer> {
     int created = DemoData.people(candor, people, 42);
     int events = created > 0 ? DemoData.usage(candor, 60, 42) : 0;
     Map<String, String> keys = DemoData.services(candor);
+    String placesLoaded;
+    try {
+      DemoPlaces.Loaded loaded = DemoPlaces.load(candor, System.getenv(), 42);
+      placesLoaded = String.format("%,d places: %s", loaded.places(), loaded.description());
+    } catch (java.io.IOException | RuntimeException e) {
+      placesLoaded = "no places (" + e.getMessage() + ")";
+    }
+    String placesLine = placesLoaded;
     ServeCommand.runUntilStopped(
         candor,
         () -> {
@@ -59,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
                       : "people and usage from an earlier run")
                   + " in "
                   + candor.config().dataDir().toAbsolutePath());
+          System.out.println("Demo places: " + placesLine);
           System.out.println("Demo service keys (re-issued at every demo start):");
           keys.forEach(
               (name, key) ->
@@ -80,6 +89,12 @@ final class DemoCommand implements Callable<Integer> {
                   + base
                   + "/v1/users/"
                   + (sample.isEmpty() ? "<id>" : sample.get(0)));
+          System.out.println(
+              "  curl -H 'Authorization: Bearer "
+                  + keys.get("maps")
+                  + "' '"
+                  + base
+                  + "/v1/places/nearby?lat=48.8566&lon=2.3522&radiusKm=10&category=restaurant'");
         });
     return 0;
   }

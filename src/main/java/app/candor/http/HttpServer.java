@@ -97,6 +97,7 @@ public final class HttpServer {
           EventRoutes.register(api, requests, candor.usage(), candor.metrics());
           AnalyticsRoutes.register(api, requests, candor.usageAnalytics());
           LocationRoutes.register(api, requests, candor.location());
+          PlaceRoutes.register(api, requests, candor.places());
           PrivacyRoutes.register(
               api, requests, candor.privacy(), candor.accessLog(), candor.transparency());
           documented.addAll(api.documented());

@@ -215,7 +215,28 @@ class AuthMatrixTest {
           route("GET", "/v1/analytics/sessions", null, statuses(401, 401, 200, 403, 200, 403, 403)),
           route("GET", "/v1/analytics/features", null, statuses(401, 401, 200, 403, 200, 403, 403)),
           route(
-              "GET", "/v1/analytics/retention", null, statuses(401, 401, 200, 403, 200, 403, 403)));
+              "GET", "/v1/analytics/retention", null, statuses(401, 401, 200, 403, 200, 403, 403)),
+          // Places are not personal data: operators and services with location import them
+          // (neither service here holds location)...
+          new Route(
+              "POST",
+              "/v1/places",
+              null,
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "places",
+                          List.of(
+                              Map.of(
+                                  "name", "Matrix Cafe", "category", "cafe", "lat", 1, "lon", 1)))),
+              List.of(),
+              statuses(401, 401, 201, 403, 403, 403, 403)),
+          // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
+          route(
+              "GET",
+              "/v1/places/nearby",
+              "no lat and lon",
+              statuses(401, 401, 400, 400, 400, 400, 400)));
 
   private static Route open(String method, String path, int status) {
     return route(method, path, null, all(status));

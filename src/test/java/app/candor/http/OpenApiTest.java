@@ -79,7 +79,9 @@ class OpenApiTest {
               "GET /v1/analytics/active-users",
               "GET /v1/analytics/sessions",
               "GET /v1/analytics/features",
-              "GET /v1/analytics/retention");
+              "GET /v1/analytics/retention",
+              "POST /v1/places",
+              "GET /v1/places/nearby");
     }
   }
 
@@ -264,6 +266,13 @@ class OpenApiTest {
       calls.put("GET /v1/analytics/sessions", http.get("/v1/analytics/sessions", ADMIN));
       calls.put("GET /v1/analytics/features", http.get("/v1/analytics/features?limit=5", ADMIN));
       calls.put("GET /v1/analytics/retention", http.get("/v1/analytics/retention", ADMIN));
+      calls.put(
+          "POST /v1/places",
+          http.post(
+              "/v1/places",
+              ADMIN,
+              "{\"places\":[{\"name\":\"Cafe\",\"category\":\"cafe\",\"lat\":48.85,\"lon\":2.35}]}"));
+      calls.put("GET /v1/places/nearby", http.get("/v1/places/nearby?lat=48.85&lon=2.35", ADMIN));
 
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(
