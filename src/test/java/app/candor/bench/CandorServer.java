@@ -41,6 +41,13 @@ final class CandorServer implements AutoCloseable {
 
   static CandorServer start(Path dataDir, Optional<String> dbUrl, List<String> jvmOptions)
       throws IOException, InterruptedException {
+    return start(dataDir, dbUrl, jvmOptions, Map.of());
+  }
+
+  /** With more {@code CANDOR_*} settings for the server's environment. */
+  static CandorServer start(
+      Path dataDir, Optional<String> dbUrl, List<String> jvmOptions, Map<String, String> settings)
+      throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -62,6 +69,7 @@ final class CandorServer implements AutoCloseable {
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", token);
     dbUrl.ifPresent(u -> env.put("CANDOR_DB_URL", u));
+    env.putAll(settings);
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
     pb.redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
