@@ -135,7 +135,7 @@ public final class LocationService {
    * Everything is validated first; one bad update rejects the request and nothing is stored.
    */
   public Stored update(Caller caller, String subjectId, JsonNode body) {
-    authorize(caller, subjectId, Purpose.LOCATION, "position updates");
+    authorize(caller, subjectId, Purpose.LOCATION, "position updates", true);
     List<Parsed> updates = parse(body);
     Consent consent = consent(subjectId);
     if (consent.level().isEmpty()) {
@@ -208,7 +208,13 @@ public final class LocationService {
    * the viewer's stable shuffle within a band. Never coordinates.
    */
   public List<Neighbour> nearby(Caller caller, String viewerId, double radiusKm, int limit) {
-    authorize(caller, viewerId, Purpose.NEARBY_DISCOVERY, "people nearby");
+    // Someone in the index exists (erasure takes people out first): no database read then.
+    authorize(
+        caller,
+        viewerId,
+        Purpose.NEARBY_DISCOVERY,
+        "people nearby",
+        index.cellOf(viewerId).isEmpty());
     if (!perViewer.tryAcquire(viewerId)) {
       throw CandorException.tooManyRequests(
           "at most "
@@ -335,7 +341,8 @@ public final class LocationService {
   }
 
   /** The person themself, or a service with {@code purpose}; everyone else learns nothing. */
-  private void authorize(Caller caller, String subjectId, Purpose purpose, String what) {
+  private void authorize(
+      Caller caller, String subjectId, Purpose purpose, String what, boolean checkExists) {
     if (caller instanceof Caller.User u && !u.subjectId().equals(subjectId)) {
       throw notFound();
     }
@@ -350,7 +357,7 @@ public final class LocationService {
     if (caller instanceof Caller.Anonymous) {
       throw CandorException.unauthenticated("sign in first");
     }
-    if (!keys.exists(subjectId)) {
+    if (checkExists && !keys.exists(subjectId)) {
       throw notFound();
     }
   }

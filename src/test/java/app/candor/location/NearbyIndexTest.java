@@ -122,4 +122,87 @@ class NearbyIndexTest {
         .isEqualTo(all.size());
     assertThat(all.size()).isEqualTo(index.size() - 1);
   }
+
+  @Test
+  void concurrent_updates_removals_and_queries_keep_every_person_in_exactly_one_bucket()
+      throws Exception {
+    NearbyIndex index = new NearbyIndex();
+    int threads = 4;
+    List<List<String>> owned = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<String> mine = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        mine.add(id());
+      }
+      owned.add(mine);
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    List<Thread> workers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      // Each thread owns its people, as the service serializes a person's updates.
+      List<String> mine = owned.get(t);
+      int seed = t;
+      workers.add(
+          new Thread(
+              () -> {
+                Random random = new Random(seed);
+                long at = T;
+                try {
+                  for (int step = 0; step < 100_000; step++) {
+                    String p = mine.get(random.nextInt(mine.size()));
+                    at += 1_000;
+                    index.update(
+                        p,
+                        LAT + random.nextGaussian() * 0.01,
+                        LON + random.nextGaussian() * 0.01,
+                        at,
+                        random.nextInt(10) != 0);
+                    if (random.nextInt(200) == 0) {
+                      index.remove(mine.get(random.nextInt(mine.size())));
+                    }
+                    if (random.nextInt(300) == 0) {
+                      index.visible(mine.get(random.nextInt(mine.size())), random.nextBoolean());
+                    }
+                  }
+                } catch (Throwable e) {
+                  failure.set(e);
+                }
+              }));
+    }
+    Thread reader =
+        new Thread(
+            () -> {
+              Random random = new Random(99);
+              try {
+                while (!stop.get()) {
+                  List<String> some = owned.get(random.nextInt(threads));
+                  NearbyIndex.Answer a =
+                      index.nearby(some.get(random.nextInt(some.size())), 5, 50, 0);
+                  assertThat(a.hits().stream().map(NearbyIndex.Hit::subjectId).distinct().count())
+                      .isEqualTo(a.hits().size());
+                }
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            });
+    reader.start();
+    workers.forEach(Thread::start);
+    for (Thread w : workers) {
+      w.join();
+    }
+    stop.set(true);
+    reader.join();
+    assertThat(failure.get()).isNull();
+
+    // Every listed person appears once, and no more people than have a position.
+    String viewer = id();
+    index.update(viewer, LAT, LON, T + 1_000L * 200_000, false);
+    List<NearbyIndex.Hit> all = index.nearby(viewer, 50, 100_000, 0).hits();
+    assertThat(all.stream().map(NearbyIndex.Hit::subjectId).distinct().count())
+        .isEqualTo(all.size());
+    assertThat(all.size()).isLessThan(index.size()).isPositive();
+  }
 }

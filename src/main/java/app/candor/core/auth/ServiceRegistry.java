@@ -26,6 +26,18 @@ public final class ServiceRegistry {
   private final Database db;
   private final Clock clock;
 
+  /**
+   * Keys seen lately, by hash: every request of a service presents its key, and a database read
+   * each time cost a pooled connection per request. Entries live {@link #KNOWN_MILLIS}; rotating a
+   * key clears them, so an old key stops working at once on this node (on other nodes within that
+   * time).
+   */
+  private final java.util.Map<String, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
+  static final long KNOWN_MILLIS = 10_000;
+
+  private record Known(Caller.Service service, long until) {}
+
   public ServiceRegistry(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -67,6 +79,7 @@ public final class ServiceRegistry {
                     .bind("hash", Secrets.sha256(key))
                     .bind("name", name)
                     .execute());
+    known.clear();
     if (updated == 0) {
       return Optional.empty();
     }
@@ -97,19 +110,33 @@ public final class ServiceRegistry {
       return Optional.empty();
     }
     String hash = Secrets.sha256(apiKey);
-    return db.withHandle(
-        h ->
-            h.createQuery("SELECT id, name, purposes, key_hash FROM services WHERE key_hash = :h")
-                .bind("h", hash)
-                .map(
-                    (rs, ctx) ->
-                        Secrets.constantTimeEquals(rs.getString(4), hash)
-                            ? Optional.of(
-                                new Caller.Service(
-                                    rs.getString(1), rs.getString(2), decode(rs.getString(3))))
-                            : Optional.<Caller.Service>empty())
-                .findOne()
-                .flatMap(o -> o));
+    long now = clock.millis();
+    Known cached = known.get(hash);
+    if (cached != null && cached.until() > now) {
+      return Optional.of(cached.service());
+    }
+    Optional<Caller.Service> found =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT id, name, purposes, key_hash FROM services WHERE key_hash = :h")
+                    .bind("h", hash)
+                    .map(
+                        (rs, ctx) ->
+                            Secrets.constantTimeEquals(rs.getString(4), hash)
+                                ? Optional.of(
+                                    new Caller.Service(
+                                        rs.getString(1), rs.getString(2), decode(rs.getString(3))))
+                                : Optional.<Caller.Service>empty())
+                    .findOne()
+                    .flatMap(o -> o));
+    if (known.size() > 10_000) {
+      known.clear();
+    }
+    found.ifPresentOrElse(
+        service -> known.put(hash, new Known(service, now + KNOWN_MILLIS)),
+        () -> known.remove(hash));
+    return found;
   }
 
   private static String encode(Set<Purpose> purposes) {
