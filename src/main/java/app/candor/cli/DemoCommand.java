@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     int created = DemoData.people(candor, people, 42);
     int events = created > 0 ? DemoData.usage(candor, 60, 42) : 0;
+    int positioned = created > 0 ? DemoData.locations(candor, 42) : 0;
     Map<String, String> keys = DemoData.services(candor);
     String placesLoaded;
     try {
@@ -63,7 +64,12 @@ final class DemoCommand implements Callable<Integer> {
           System.out.println(
               "Demo data: "
                   + (created > 0
-                      ? created + " people and " + events + " usage events (60 days) created"
+                      ? created
+                          + " people, "
+                          + events
+                          + " usage events (60 days) and "
+                          + positioned
+                          + " positions in Paris created"
                       : "people and usage from an earlier run")
                   + " in "
                   + candor.config().dataDir().toAbsolutePath());
@@ -95,6 +101,19 @@ final class DemoCommand implements Callable<Integer> {
                   + "' '"
                   + base
                   + "/v1/places/nearby?lat=48.8566&lon=2.3522&radiusKm=10&category=restaurant'");
+          candor
+              .location()
+              .someone()
+              .ifPresent(
+                  viewer ->
+                      System.out.println(
+                          "  curl -H 'Authorization: Bearer "
+                              + keys.get("maps")
+                              + "' '"
+                              + base
+                              + "/v1/users/"
+                              + viewer
+                              + "/nearby/people?radiusKm=5&limit=20'"));
         });
     return 0;
   }

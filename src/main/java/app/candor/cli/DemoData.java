@@ -164,6 +164,37 @@ public final class DemoData {
    * the real ingestion path: each person has a daily habit (how likely they open the app), some
    * churn after a while, sessions of a few minutes, and favourite features.
    */
+  /**
+   * Positions for people nearby: about a third of the demo people consent to location (most of them
+   * precisely) and most of those to being visible nearby, each with a position update in central
+   * Paris (a normal spread of about 3 km) from the last half hour. Returns how many.
+   */
+  public static int locations(Candor candor, long seed) {
+    Random random = new Random(seed);
+    var maps = new app.candor.core.auth.Caller.Service("demo", "maps", SERVICES.get("maps"));
+    int stored = 0;
+    long now = System.currentTimeMillis();
+    for (String id : candor.people().sampleIds(Integer.MAX_VALUE)) {
+      if (random.nextInt(3) != 0) {
+        continue;
+      }
+      String level = random.nextInt(4) == 0 ? "approximate" : "precise";
+      candor.consents().decide(id, Purpose.LOCATION, true, Optional.of(level), "demo");
+      if (random.nextInt(5) != 0) {
+        candor.consents().decide(id, Purpose.NEARBY_DISCOVERY, true, Optional.empty(), "demo");
+      }
+      var update = app.candor.core.json.Json.mapper().createObjectNode();
+      update.put("lat", 48.8566 + random.nextGaussian() * 3 / 111.2);
+      update.put("lon", 2.3522 + random.nextGaussian() * 3 / 73.1);
+      update.put("accuracyM", 5 + random.nextInt(40));
+      update.put(
+          "timestamp", java.time.Instant.ofEpochMilli(now - random.nextInt(1_800_000)).toString());
+      candor.location().update(maps, id, update);
+      stored++;
+    }
+    return stored;
+  }
+
   public static int usage(Candor candor, int days, long seed) {
     Random random = new Random(seed);
     app.candor.core.auth.Caller.Service feed =

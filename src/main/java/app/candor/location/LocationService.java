@@ -312,6 +312,15 @@ public final class LocationService {
     return gone.size();
   }
 
+  /** Someone with a current position, to show people nearby with (the demo). */
+  public Optional<String> someone() {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT subject_id FROM location_current ORDER BY subject_id LIMIT 1")
+                .mapTo(String.class)
+                .findOne());
+  }
+
   /** People with a position in the index (a metric). */
   public int indexed() {
     return index.size();

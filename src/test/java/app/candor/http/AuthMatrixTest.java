@@ -91,6 +91,11 @@ class AuthMatrixTest {
     int expected(Who who, Target target) {
       int status = expected[who.ordinal()];
       // An unknown person looks like one the caller may not see; the earlier checks still apply.
+      // To a signed-in person, someone else's id is such a person, whatever they may do with
+      // their own.
+      if (target == Target.UNKNOWN && who == Who.THE_USER) {
+        return 404;
+      }
       return target == Target.UNKNOWN && status < 300 ? 404 : status;
     }
 
@@ -216,6 +221,29 @@ class AuthMatrixTest {
           route("GET", "/v1/analytics/features", null, statuses(401, 401, 200, 403, 200, 403, 403)),
           route(
               "GET", "/v1/analytics/retention", null, statuses(401, 401, 200, 403, 200, 403, 403)),
+          // Location: neither service holds location or nearby_discovery, operators may not send
+          // positions or ask who is nearby, and the person has not granted location (403) and
+          // has no position to ask from (409).
+          new Route(
+              "POST",
+              "/v1/users/{id}/locations",
+              null,
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "lat",
+                          48.85,
+                          "lon",
+                          2.35,
+                          "timestamp",
+                          java.time.Instant.now().toString())),
+              List.of(),
+              statuses(401, 401, 403, 403, 403, 403, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/nearby/people",
+              null,
+              statuses(401, 401, 403, 403, 403, 409, 404)),
           // Places are not personal data: operators and services with location import them
           // (neither service here holds location)...
           new Route(

@@ -95,9 +95,26 @@ class PlaintextAtRestTest {
           .isEqualTo(200);
       assertThat(http.get("/v1/users/" + erasedId, chat, "Candor-Purpose", "messaging").status())
           .isEqualTo(200);
+      // A precise position: stored only encrypted.
+      assertThat(
+              http.put(
+                      "/v1/users/" + erasedId + "/consents/location",
+                      token,
+                      "{\"granted\":true,\"level\":\"precise\"}")
+                  .status())
+          .isEqualTo(200);
+      assertThat(
+              http.post(
+                      "/v1/users/" + erasedId + "/locations",
+                      token,
+                      "{\"lat\":48.8566917,\"lon\":2.3522419,\"accuracyM\":7.25,\"timestamp\":\""
+                          + java.time.Instant.now()
+                          + "\"}")
+                  .status())
+          .isEqualTo(202);
 
       // 1. Nothing is in the clear, for anyone.
-      List<String> secrets = new ArrayList<>(List.of("Glassblower Zq1"));
+      List<String> secrets = new ArrayList<>(List.of("Glassblower Zq1", "48.8566917", "2.3522419"));
       people.forEach(p -> secrets.addAll(p.secrets()));
       assertThat(dbFiles()).isNotEmpty();
       for (Path file : dbFiles()) {
