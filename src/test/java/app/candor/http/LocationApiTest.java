@@ -452,6 +452,40 @@ class LocationApiTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
+  void the_transparency_page_counts_people_with_positions_and_the_retention_purge_deletes_them(
+      String kind) {
+    MutableClock clock = MutableClock.startingNow();
+    try (World w =
+        new World(TestServer.of(Candor.open(TestDatabases.config(kind, dir), clock)), "")) {
+      List<String> people = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        String id = w.person("approximate", true);
+        assertThat(w.move(id, LAT + i * 0.001, LON, clock.instant()).status()).isEqualTo(202);
+        people.add(id);
+      }
+      assertThat(location(w).get("usersWithData").asInt()).isEqualTo(10);
+      assertThat(w.nearby(people.get(0), "")).hasSize(9);
+
+      clock.advance(java.time.Duration.ofDays(31));
+      assertThat(w.server.candor().location().purgeExpired()).isEqualTo(10);
+      assertThat(rows(w.server, "location_points")).isZero();
+      assertThat(rows(w.server, "location_current")).isZero();
+      assertThat(location(w).get("usersWithData").asText()).isEqualTo("fewer than 10");
+      assertProblem(w.http.get("/v1/users/" + people.get(0) + "/nearby/people", w.nearby), 409);
+    }
+  }
+
+  private static JsonNode location(World w) {
+    for (JsonNode c : w.http.get("/v1/transparency", null).json().get("categories")) {
+      if (c.path("id").asText().equals("location")) {
+        return c;
+      }
+    }
+    throw new AssertionError("no location category");
+  }
+
   private static JsonNode item(World w, String id, String field) {
     JsonNode report = w.http.get("/v1/users/" + id + "/data", TestServer.ADMIN_TOKEN).json();
     for (JsonNode category : report.get("categories")) {
