@@ -22,6 +22,23 @@ final class LocationRepository {
 
   private LocationRepository() {}
 
+  /**
+   * Whether the person still exists, checked inside the writing transaction: on PostgreSQL the key
+   * row is share-locked, so an erasure under way is waited for and then seen; SQLite's write
+   * transactions run one at a time anyway.
+   */
+  static boolean present(Handle h, String subjectId) {
+    boolean postgres =
+        app.candor.core.store.Database.dialectOf(h)
+            == app.candor.core.store.Database.Dialect.POSTGRESQL;
+    return h.createQuery(
+            "SELECT 1 FROM subject_keys WHERE subject_id = :s" + (postgres ? " FOR SHARE" : ""))
+        .bind("s", subjectId)
+        .mapTo(Integer.class)
+        .findOne()
+        .isPresent();
+  }
+
   static void insert(Handle h, String subjectId, List<Point> points) {
     PreparedBatch batch =
         h.prepareBatch(

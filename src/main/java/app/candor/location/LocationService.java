@@ -137,16 +137,19 @@ public final class LocationService {
   public Stored update(Caller caller, String subjectId, JsonNode body) {
     authorize(caller, subjectId, Purpose.LOCATION, "position updates", true);
     List<Parsed> updates = parse(body);
-    Consent consent = consent(subjectId);
-    if (consent.level().isEmpty()) {
-      throw CandorException.forbidden(
-          "this person has not consented to 'location'; nothing was stored");
-    }
-    boolean precise = consent.level().get().equals(PRECISE);
-    Aead aead = precise ? keys.find(subjectId).orElseThrow(() -> notFound()) : null;
-    long now = clock.millis();
     updates.sort(Comparator.comparingLong(Parsed::at));
-    synchronized (personLocks[Math.floorMod(subjectId.hashCode(), personLocks.length)]) {
+    // Under the person's lock: a consent change takes the same lock to forget the cached consent
+    // and, on withdrawal, to delete everything. So an update either completes before the deletion
+    // or sees the withdrawal, and a consent read before a change is never cached after it.
+    synchronized (lockOf(subjectId)) {
+      Consent consent = consent(subjectId);
+      if (consent.level().isEmpty()) {
+        throw CandorException.forbidden(
+            "this person has not consented to 'location'; nothing was stored");
+      }
+      boolean precise = consent.level().get().equals(PRECISE);
+      Aead aead = precise ? keys.find(subjectId).orElseThrow(() -> notFound()) : null;
+      long now = clock.millis();
       List<LocationRepository.Point> points = new ArrayList<>(updates.size());
       int flagged = 0;
       // The index decides plausibility against the last accepted position; the database then
@@ -183,6 +186,10 @@ public final class LocationService {
       try {
         db.useTransaction(
             h -> {
+              // Erased meanwhile: nothing may be stored about them any more.
+              if (!LocationRepository.present(h, subjectId)) {
+                throw notFound();
+              }
               LocationRepository.insert(h, subjectId, points);
               if (at >= 0) {
                 LocationRepository.current(h, subjectId, at, cell);
@@ -286,13 +293,19 @@ public final class LocationService {
 
   /** A consent changed: withdrawal of location forgets every position at once. */
   public void consentChanged(String subjectId, Purpose purpose) {
-    consentCache.remove(subjectId);
-    if (purpose == Purpose.LOCATION && !consents.holds(subjectId, Purpose.LOCATION)) {
-      index.remove(subjectId);
-      db.useTransaction(h -> LocationRepository.erase(h, subjectId));
-    } else if (purpose == Purpose.NEARBY_DISCOVERY) {
-      index.visible(subjectId, consents.holds(subjectId, Purpose.NEARBY_DISCOVERY));
+    synchronized (lockOf(subjectId)) {
+      consentCache.remove(subjectId);
+      if (purpose == Purpose.LOCATION && !consents.holds(subjectId, Purpose.LOCATION)) {
+        index.remove(subjectId);
+        db.useTransaction(h -> LocationRepository.erase(h, subjectId));
+      } else if (purpose == Purpose.NEARBY_DISCOVERY) {
+        index.visible(subjectId, consents.holds(subjectId, Purpose.NEARBY_DISCOVERY));
+      }
     }
+  }
+
+  private Object lockOf(String subjectId) {
+    return personLocks[Math.floorMod(subjectId.hashCode(), personLocks.length)];
   }
 
   /** Erasure: forgets the person in memory and deletes their rows in the erasure's transaction. */
