@@ -92,7 +92,10 @@ final class LocationRoutes {
                                     + " 5-10 km, 10-20 km, 20-50 km")))))
             .error(400, "bad radiusKm or limit, or an unknown parameter")
             .error(401, "no or bad token")
-            .error(403, "the key lacks nearby_discovery")
+            .error(
+                403,
+                "the key lacks nearby_discovery, or the viewer is not visible to people nearby"
+                    + " (only those who are may see them)")
             .error(404, "no such person (or not yours)")
             .error(409, "no recent position, or the last one was impossible travel")
             .error(429, "too many queries, or asked from too many places within an hour"),

@@ -131,12 +131,16 @@ public final class Grid {
     double lon = centreLon(from);
     long radiusM = Math.round(radiusKm * 1000);
     int reach = (int) Math.ceil(radiusKm / CELL_KM) + 1;
+    // Within reach of a pole, what lies beyond it is on the other side of the globe, at any
+    // longitude: every row within reach is swept whole (rows there are short).
+    boolean northPole = (90 - lat) * KM_PER_DEGREE <= radiusKm + 2 * CELL_KM;
+    boolean southPole = (lat + 90) * KM_PER_DEGREE <= radiusKm + 2 * CELL_KM;
     for (int r = Math.max(0, row - reach); r <= Math.min(ROWS - 1, row + reach); r++) {
       int n = COLUMNS[r];
       double cos = Math.cos(Math.toRadians(ROW_LAT[r]));
       double spanDegrees = cos < 1e-9 ? 360 : radiusKm / (KM_PER_DEGREE * cos);
       int span = (int) Math.ceil(spanDegrees / COLUMN_DEGREES[r]) + 1;
-      if (2 * span + 1 >= n) {
+      if (northPole || southPole || 2 * span + 1 >= n) {
         for (int c = 0; c < n; c++) {
           visit(from, r << 16 | c, radiusM, visitor);
         }

@@ -67,7 +67,7 @@ public final class LocationData implements SubjectData {
     Optional<Instant> last =
         Optional.of(Instant.ofEpochMilli(points.get(points.size() - 1).point().at()));
     List<Held> out = new ArrayList<>();
-    Optional<Integer> cell = location.index().cellOf(subjectId);
+    Optional<Integer> cell = location.current(subjectId).map(LocationRepository.Current::cell);
     Shown current = null;
     for (Shown s : points) {
       if (!s.point().flagged()) {

@@ -60,23 +60,38 @@ final class LocationRepository {
 
   /** Sets the person's current cell, unless a later one is stored already. */
   static void current(Handle h, String subjectId, long at, int cell) {
-    int updated =
-        h.createUpdate(
-                "UPDATE location_current SET at = :at, cell = :cell WHERE subject_id = :s"
-                    + " AND at <= :at")
-            .bind("s", subjectId)
-            .bind("at", at)
-            .bind("cell", cell)
-            .execute();
-    if (updated == 0) {
-      h.createUpdate(
-              "INSERT INTO location_current (subject_id, at, cell) SELECT :s, :at, :cell"
-                  + " WHERE NOT EXISTS (SELECT 1 FROM location_current WHERE subject_id = :s)")
-          .bind("s", subjectId)
-          .bind("at", at)
-          .bind("cell", cell)
-          .execute();
-    }
+    h.createUpdate(
+            "INSERT INTO location_current (subject_id, at, cell) VALUES (:s, :at, :cell)"
+                + " ON CONFLICT (subject_id) DO UPDATE SET at = excluded.at, cell = excluded.cell"
+                + " WHERE location_current.at <= excluded.at")
+        .bind("s", subjectId)
+        .bind("at", at)
+        .bind("cell", cell)
+        .execute();
+  }
+
+  /** The person's current cell and its time, if they have one. */
+  static java.util.Optional<Current> currentOf(Handle h, String subjectId) {
+    return h.createQuery("SELECT subject_id, at, cell FROM location_current WHERE subject_id = :s")
+        .bind("s", subjectId)
+        .map((rs, ctx) -> new Current(rs.getString(1), rs.getLong(2), rs.getInt(3)))
+        .findOne();
+  }
+
+  /** Everyone with stored positions (the sweep after a withdrawal that did not finish). */
+  static List<String> subjectsWithPositions(Handle h) {
+    return h.createQuery("SELECT DISTINCT subject_id FROM location_points")
+        .mapTo(String.class)
+        .list();
+  }
+
+  /** A move to the approximate level: the precise positions go, their grid squares stay. */
+  static int forgetPrecise(Handle h, String subjectId) {
+    return h.createUpdate(
+            "UPDATE location_points SET position_ct = NULL, level = 'approximate'"
+                + " WHERE subject_id = :s AND position_ct IS NOT NULL")
+        .bind("s", subjectId)
+        .execute();
   }
 
   static List<Current> currentSince(Handle h, long since) {
@@ -119,13 +134,11 @@ final class LocationRepository {
   /** Deletes what is older than {@code before}; returns the people whose current position went. */
   static List<String> purge(Handle h, long before) {
     h.createUpdate("DELETE FROM location_points WHERE at < :t").bind("t", before).execute();
-    List<String> gone =
-        h.createQuery("SELECT subject_id FROM location_current WHERE at < :t")
-            .bind("t", before)
-            .mapTo(String.class)
-            .list();
-    h.createUpdate("DELETE FROM location_current WHERE at < :t").bind("t", before).execute();
-    return gone;
+    // RETURNING names exactly the rows deleted (one updated meanwhile is not).
+    return h.createQuery("DELETE FROM location_current WHERE at < :t RETURNING subject_id")
+        .bind("t", before)
+        .mapTo(String.class)
+        .list();
   }
 
   static long subjects(Handle h) {

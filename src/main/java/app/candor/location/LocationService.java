@@ -110,13 +110,21 @@ public final class LocationService {
     rebuild();
   }
 
-  /** Fills the index from the current positions stored (derived state). */
+  /**
+   * Fills the index from the current positions stored (derived state), after deleting what a
+   * withdrawal left behind should the process have stopped between the consent and the deletion.
+   */
   private void rebuild() {
+    sweepWithdrawn();
     long since = clock.millis() - Duration.ofDays(settings.retentionDays()).toMillis();
     List<LocationRepository.Current> current =
         db.withHandle(h -> LocationRepository.currentSince(h, since));
+    java.util.Set<String> located = consents.holders(Purpose.LOCATION);
     java.util.Set<String> visible = consents.holders(Purpose.NEARBY_DISCOVERY);
     for (LocationRepository.Current c : current) {
+      if (!located.contains(c.subjectId())) {
+        continue;
+      }
       index.update(
           c.subjectId(),
           Grid.centreLat(c.cell()),
@@ -124,6 +132,22 @@ public final class LocationService {
           c.at(),
           visible.contains(c.subjectId()));
     }
+  }
+
+  /** Deletes the positions of everyone who no longer holds {@code location}; how many people. */
+  private int sweepWithdrawn() {
+    java.util.Set<String> located = consents.holders(Purpose.LOCATION);
+    int swept = 0;
+    for (String subject : db.withHandle(LocationRepository::subjectsWithPositions)) {
+      if (!located.contains(subject)) {
+        synchronized (lockOf(subject)) {
+          index.remove(subject);
+          db.useTransaction(h -> LocationRepository.erase(h, subject));
+        }
+        swept++;
+      }
+    }
+    return swept;
   }
 
   Database database() {
@@ -222,6 +246,12 @@ public final class LocationService {
         Purpose.NEARBY_DISCOVERY,
         "people nearby",
         index.cellOf(viewerId).isEmpty());
+    // Only those visible to people nearby see them: otherwise anyone holding just 'location'
+    // (or a service acting for them) could serve as an invisible probe.
+    if (!consent(viewerId).visible()) {
+      throw CandorException.forbidden(
+          "people nearby is for people who are visible to them: grant 'nearby_discovery' first");
+    }
     if (!perViewer.tryAcquire(viewerId)) {
       throw CandorException.tooManyRequests(
           "at most "
@@ -295,11 +325,23 @@ public final class LocationService {
   public void consentChanged(String subjectId, Purpose purpose) {
     synchronized (lockOf(subjectId)) {
       consentCache.remove(subjectId);
-      if (purpose == Purpose.LOCATION && !consents.holds(subjectId, Purpose.LOCATION)) {
-        index.remove(subjectId);
-        db.useTransaction(h -> LocationRepository.erase(h, subjectId));
-      } else if (purpose == Purpose.NEARBY_DISCOVERY) {
-        index.visible(subjectId, consents.holds(subjectId, Purpose.NEARBY_DISCOVERY));
+      try {
+        if (purpose == Purpose.LOCATION) {
+          ConsentLedger.State state = consents.state(subjectId, Purpose.LOCATION);
+          if (!state.granted()) {
+            index.remove(subjectId);
+            db.useTransaction(h -> LocationRepository.erase(h, subjectId));
+          } else if (state.level().orElse(APPROXIMATE).equals(APPROXIMATE)) {
+            db.useTransaction(h -> LocationRepository.forgetPrecise(h, subjectId));
+          }
+        } else if (purpose == Purpose.NEARBY_DISCOVERY) {
+          index.visible(subjectId, consents.holds(subjectId, Purpose.NEARBY_DISCOVERY));
+        }
+      } catch (RuntimeException e) {
+        // The choice itself is recorded; what it leaves behind is deleted at the next start or
+        // retention purge (sweepWithdrawn). The class name only: no personal data in logs.
+        org.slf4j.LoggerFactory.getLogger(LocationService.class)
+            .error("applying a location consent change failed: {}", e.getClass().getName());
       }
     }
   }
@@ -319,19 +361,32 @@ public final class LocationService {
 
   /** Deletes positions older than the retention; returns how many people lost their current one. */
   public int purgeExpired() {
+    sweepWithdrawn();
     long before = clock.millis() - Duration.ofDays(settings.retentionDays()).toMillis();
     List<String> gone = db.inTransaction(h -> LocationRepository.purge(h, before));
-    gone.forEach(index::remove);
+    for (String subject : gone) {
+      synchronized (lockOf(subject)) {
+        // Unless a newer position arrived since the purge read the table.
+        if (index.timeOf(subject) < before) {
+          index.remove(subject);
+        }
+      }
+    }
     return gone.size();
   }
 
-  /** Someone with a current position, to show people nearby with (the demo). */
+  /** Someone visible with a current position, to show people nearby with (the demo). */
   public Optional<String> someone() {
-    return db.withHandle(
-        h ->
-            h.createQuery("SELECT subject_id FROM location_current ORDER BY subject_id LIMIT 1")
-                .mapTo(String.class)
-                .findOne());
+    java.util.Set<String> visible = consents.holders(Purpose.NEARBY_DISCOVERY);
+    return db
+        .withHandle(
+            h ->
+                h.createQuery("SELECT subject_id FROM location_current ORDER BY subject_id")
+                    .mapTo(String.class)
+                    .list())
+        .stream()
+        .filter(visible::contains)
+        .findFirst();
   }
 
   /** People with a position in the index (a metric). */
@@ -520,7 +575,7 @@ public final class LocationService {
     return out;
   }
 
-  NearbyIndex index() {
-    return index;
+  Optional<LocationRepository.Current> current(String subjectId) {
+    return db.withHandle(h -> LocationRepository.currentOf(h, subjectId));
   }
 }

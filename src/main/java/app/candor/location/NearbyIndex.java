@@ -305,6 +305,18 @@ final class NearbyIndex {
     }
   }
 
+  /** The time of the person's current position; 0 when they have none. */
+  long timeOf(String subjectId) {
+    StampedLock lock = stripe(subjectId);
+    long stamp = lock.readLock();
+    try {
+      int s = slots.getOrDefault(subjectId, -1);
+      return s < 0 ? 0 : time(s);
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
   /** The cell of the person's current position, if they have one. */
   Optional<Integer> cellOf(String subjectId) {
     StampedLock lock = stripe(subjectId);

@@ -222,8 +222,8 @@ class AuthMatrixTest {
           route(
               "GET", "/v1/analytics/retention", null, statuses(401, 401, 200, 403, 200, 403, 403)),
           // Location: neither service holds location or nearby_discovery, operators may not send
-          // positions or ask who is nearby, and the person has not granted location (403) and
-          // has no position to ask from (409).
+          // positions or ask who is nearby, and the person has granted neither location nor
+          // nearby_discovery (403: only those visible to people nearby may see them).
           new Route(
               "POST",
               "/v1/users/{id}/locations",
@@ -243,7 +243,7 @@ class AuthMatrixTest {
               "GET",
               "/v1/users/{id}/nearby/people",
               null,
-              statuses(401, 401, 403, 403, 403, 409, 404)),
+              statuses(401, 401, 403, 403, 403, 403, 404)),
           // Places are not personal data: operators and services with location import them
           // (neither service here holds location)...
           new Route(

@@ -202,6 +202,30 @@ class LocationApiTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
+  void moving_to_the_approximate_level_forgets_the_precise_positions(String kind) {
+    try (World w = World.start(kind, dir)) {
+      String id = w.person("precise", false);
+      assertThat(w.move(id, LAT, LON).status()).isEqualTo(202);
+      w.consent(id, "location", "{\"granted\":true,\"level\":\"approximate\"}");
+      Map<String, Object> row =
+          w.server
+              .candor()
+              .database()
+              .<Map<String, Object>, RuntimeException>withHandle(
+                  h ->
+                      h.createQuery("SELECT position_ct, level FROM location_points")
+                          .mapToMap()
+                          .one());
+      assertThat(row.get("position_ct")).isNull();
+      assertThat(row.get("level")).isEqualTo("approximate");
+      JsonNode current = item(w, id, "current");
+      assertThat(current.path("value").path("lat").asDouble()).isNotEqualTo(LAT);
+      assertThat(current.path("value").has("accuracyM")).isFalse();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
   void bad_updates_are_rejected_naming_the_field_and_store_nothing(String kind) {
     try (World w = World.start(kind, dir)) {
       String id = w.person("precise", true);
@@ -306,7 +330,7 @@ class LocationApiTest {
   @MethodSource("kinds")
   void people_nearby_shows_bands_of_visible_people_and_never_positions(String kind) {
     try (World w = World.start(kind, dir)) {
-      String viewer = w.person("precise", false);
+      String viewer = w.person("precise", true);
       String near = w.person("precise", true);
       String threeKm = w.person("approximate", true);
       String invisible = w.person("precise", false);
@@ -322,13 +346,11 @@ class LocationApiTest {
       assertThat(people.get(0).path("userId").asText()).isEqualTo(near);
       assertThat(people.get(0).path("name").asText()).isNotBlank();
       assertThat(people.get(1).path("userId").asText()).isEqualTo(threeKm);
-      assertThat(
-              List.of(
-                  people.get(0).path("distance").asText(), people.get(1).path("distance").asText()))
-          .satisfiesAnyOf(
-              d -> assertThat(d.get(0)).isIn("under 1 km", "1-2 km"),
-              d -> assertThat(d.get(1)).isEqualTo("2-5 km"));
+      // 60 m away in the same or the next grid square; 3 km north, two or three squares away.
+      assertThat(people.get(0).path("distance").asText()).isIn("under 1 km", "1-2 km");
       assertThat(people.get(1).path("distance").asText()).isIn("2-5 km", "1-2 km");
+      assertThat(people.get(1).path("distance").asText())
+          .isNotEqualTo(people.get(0).path("distance").asText());
       for (JsonNode p : people) {
         assertThat(p.fieldNames())
             .toIterable()
@@ -352,8 +374,11 @@ class LocationApiTest {
           "limit");
       assertProblem(
           w.http.get("/v1/users/" + viewer + "/nearby/people?lat=1", w.nearby), 400, "lat");
+      // Only those visible to people nearby may see them.
+      assertProblem(w.http.get("/v1/users/" + invisible + "/nearby/people", w.nearby), 403);
       // Someone without a position cannot ask.
-      assertProblem(w.http.get("/v1/users/" + w.person() + "/nearby/people", w.nearby), 409);
+      assertProblem(
+          w.http.get("/v1/users/" + w.person("precise", true) + "/nearby/people", w.nearby), 409);
     }
   }
 
@@ -361,7 +386,7 @@ class LocationApiTest {
   @MethodSource("kinds")
   void withdrawal_and_erasure_take_a_person_out_at_once(String kind) {
     try (World w = World.start(kind, dir)) {
-      String viewer = w.person("precise", false);
+      String viewer = w.person("precise", true);
       String a = w.person("precise", true);
       String b = w.person("precise", true);
       String c = w.person("precise", true);
@@ -391,7 +416,7 @@ class LocationApiTest {
   @MethodSource("kinds")
   void impossible_travel_is_flagged_and_not_used(String kind) {
     try (World w = World.start(kind, dir)) {
-      String viewer = w.person("precise", false);
+      String viewer = w.person("precise", true);
       String jumper = w.person("precise", true);
       assertThat(w.move(viewer, LAT, LON).status()).isEqualTo(202);
       Instant t = Instant.now().minusSeconds(120);
@@ -411,7 +436,7 @@ class LocationApiTest {
   @MethodSource("kinds")
   void asking_from_many_places_in_an_hour_is_refused_as_probing(String kind) {
     try (World w = World.start(kind, dir)) {
-      String viewer = w.person("precise", false);
+      String viewer = w.person("precise", true);
       Instant t = Instant.now().minusSeconds(3000);
       for (int i = 0; i < 12; i++) {
         // A few hundred metres apart, a minute apart: plausible, and each a new grid square.
@@ -434,7 +459,7 @@ class LocationApiTest {
     String viewer;
     String other;
     try (World w = new World(TestServer.of(Candor.open(config)), "")) {
-      viewer = w.person("precise", false);
+      viewer = w.person("precise", true);
       other = w.person("approximate", true);
       w.move(viewer, LAT, LON);
       w.move(other, LAT, LON);

@@ -63,7 +63,14 @@ class GridTest {
   @Test
   void the_radius_walk_finds_exactly_the_cells_whose_centres_are_in_reach() {
     for (double[] p :
-        new double[][] {{48.8566, 2.3522}, {0.01, 179.999}, {-33.86, 151.21}, {78.2, 15.6}}) {
+        new double[][] {
+          {48.8566, 2.3522},
+          {0.01, 179.999},
+          {-33.86, 151.21},
+          {78.2, 15.6},
+          {89.99, 0},
+          {-89.99, 0}
+        }) {
       int from = Grid.cell(p[0], p[1]);
       double radiusKm = 5;
       Map<Integer, Integer> walked = new HashMap<>();
@@ -71,7 +78,7 @@ class GridTest {
       // Brute force over a generous box of rows and columns around the cell.
       Map<Integer, Integer> expected = new HashMap<>();
       int row = Grid.row(from);
-      for (int r = row - 10; r <= row + 10; r++) {
+      for (int r = Math.max(0, row - 10); r <= Math.min(Grid.ROWS - 1, row + 10); r++) {
         double lat = Grid.centreLat(r << 16);
         for (double lon = -180; lon < 180; lon += 0.004) {
           int cell = Grid.cell(lat, lon);
@@ -84,5 +91,20 @@ class GridTest {
       assertThat(walked).as("around %s,%s", p[0], p[1]).isEqualTo(expected);
       assertThat(walked.get(from)).isZero();
     }
+  }
+
+  @Test
+  void people_across_a_pole_are_in_reach() {
+    // About 23 km apart over the North Pole, and 4.4 km over the South Pole.
+    int viewer = Grid.cell(89.99, 0);
+    int across = Grid.cell(89.8, 180);
+    java.util.Set<Integer> found = new java.util.HashSet<>();
+    Grid.cellsWithin(viewer, 50, (cell, band) -> found.add(cell));
+    assertThat(found).contains(across);
+    int south = Grid.cell(-89.99, 0);
+    int station = Grid.cell(-89.97, 180);
+    found.clear();
+    Grid.cellsWithin(south, 5, (cell, band) -> found.add(cell));
+    assertThat(found).contains(station);
   }
 }

@@ -52,15 +52,17 @@ class TrilaterationTest {
         references.add(r);
       }
 
-      // 169 spoofed viewers on a 500 m lattice, 3 km around.
+      // 81 spoofed viewers on a 750 m lattice, 3 km around (all of them and the target fit in one
+      // list of 100, since viewers must be visible themselves).
       List<String> viewers = new ArrayList<>();
       List<double[]> positions = new ArrayList<>();
-      for (int i = -6; i <= 6; i++) {
-        for (int j = -6; j <= 6; j++) {
-          double lat = TARGET_LAT + i * 0.5 / Grid.KM_PER_DEGREE;
+      for (int i = -4; i <= 4; i++) {
+        for (int j = -4; j <= 4; j++) {
+          double lat = TARGET_LAT + i * 0.75 / Grid.KM_PER_DEGREE;
           double lon =
-              TARGET_LON + j * 0.5 / (Grid.KM_PER_DEGREE * Math.cos(Math.toRadians(TARGET_LAT)));
-          String v = person(server, http, accounts, false);
+              TARGET_LON + j * 0.75 / (Grid.KM_PER_DEGREE * Math.cos(Math.toRadians(TARGET_LAT)));
+          // Visible themselves: only those visible to people nearby may see them.
+          String v = person(server, http, accounts, true);
           move(http, maps, v, lat, lon, Instant.now());
           viewers.add(v);
           positions.add(new double[] {lat, lon});

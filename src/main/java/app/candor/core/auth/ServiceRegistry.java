@@ -38,6 +38,10 @@ public final class ServiceRegistry {
 
   private record Known(Caller.Service service, long until) {}
 
+  /** Bumped by every rotation: a lookup that raced with one is not cached. */
+  private final java.util.concurrent.atomic.AtomicLong generation =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public ServiceRegistry(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -79,6 +83,7 @@ public final class ServiceRegistry {
                     .bind("hash", Secrets.sha256(key))
                     .bind("name", name)
                     .execute());
+    generation.incrementAndGet();
     known.clear();
     if (updated == 0) {
       return Optional.empty();
@@ -111,6 +116,7 @@ public final class ServiceRegistry {
     }
     String hash = Secrets.sha256(apiKey);
     long now = clock.millis();
+    long seen = generation.get();
     Known cached = known.get(hash);
     if (cached != null && cached.until() > now) {
       return Optional.of(cached.service());
@@ -133,9 +139,9 @@ public final class ServiceRegistry {
     if (known.size() > 10_000) {
       known.clear();
     }
-    found.ifPresentOrElse(
-        service -> known.put(hash, new Known(service, now + KNOWN_MILLIS)),
-        () -> known.remove(hash));
+    if (found.isPresent() && generation.get() == seen) {
+      known.put(hash, new Known(found.get(), now + KNOWN_MILLIS));
+    }
     return found;
   }
 
