@@ -182,7 +182,8 @@ final class NearbyIndex {
       }
     }
     int cell = Grid.cell(lat, lon);
-    if (cell != cell(s) || positions[s] < 0) {
+    // Out of the old bucket when moving to another cell, and when no longer visible.
+    if (cell != cell(s) || !visible) {
       detach(s);
     }
     place(s, lat, lon, at);

@@ -124,17 +124,21 @@ class NearbyIndexTest {
   }
 
   @Test
-  void concurrent_updates_removals_and_queries_keep_every_person_in_exactly_one_bucket()
+  void concurrent_updates_removals_and_queries_list_exactly_the_visible_plausible_people()
       throws Exception {
     NearbyIndex index = new NearbyIndex();
     int threads = 4;
     List<List<String>> owned = new ArrayList<>();
+    // What each person should be, as each owning thread saw it: {exists, visible, flagged, and
+    // whether the last accepted position is near Paris rather than across the world}.
+    List<java.util.Map<String, boolean[]>> models = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       List<String> mine = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
         mine.add(id());
       }
       owned.add(mine);
+      models.add(new java.util.HashMap<>());
     }
     java.util.concurrent.atomic.AtomicBoolean stop =
         new java.util.concurrent.atomic.AtomicBoolean();
@@ -144,6 +148,7 @@ class NearbyIndexTest {
     for (int t = 0; t < threads; t++) {
       // Each thread owns its people, as the service serializes a person's updates.
       List<String> mine = owned.get(t);
+      java.util.Map<String, boolean[]> model = models.get(t);
       int seed = t;
       workers.add(
           new Thread(
@@ -154,17 +159,34 @@ class NearbyIndexTest {
                   for (int step = 0; step < 100_000; step++) {
                     String p = mine.get(random.nextInt(mine.size()));
                     at += 1_000;
-                    index.update(
-                        p,
-                        LAT + random.nextGaussian() * 0.01,
-                        LON + random.nextGaussian() * 0.01,
-                        at,
-                        random.nextInt(10) != 0);
+                    boolean visible = random.nextInt(10) != 0;
+                    // Now and then a jump across the world: impossible travel, flagged.
+                    double lat =
+                        random.nextInt(500) == 0 ? -LAT : LAT + random.nextGaussian() * 0.01;
+                    NearbyIndex.Update u =
+                        index.update(p, lat, LON + random.nextGaussian() * 0.01, at, visible);
+                    boolean[] m = model.computeIfAbsent(p, k -> new boolean[4]);
+                    if (u == NearbyIndex.Update.CURRENT) {
+                      m[0] = true;
+                      m[1] = visible;
+                      m[2] = false;
+                      m[3] = lat > 0;
+                    } else if (u == NearbyIndex.Update.FLAGGED) {
+                      m[2] = true;
+                    }
                     if (random.nextInt(200) == 0) {
-                      index.remove(mine.get(random.nextInt(mine.size())));
+                      String gone = mine.get(random.nextInt(mine.size()));
+                      index.remove(gone);
+                      model.put(gone, new boolean[4]);
                     }
                     if (random.nextInt(300) == 0) {
-                      index.visible(mine.get(random.nextInt(mine.size())), random.nextBoolean());
+                      String who = mine.get(random.nextInt(mine.size()));
+                      boolean v = random.nextBoolean();
+                      index.visible(who, v);
+                      boolean[] w = model.computeIfAbsent(who, k -> new boolean[4]);
+                      if (w[0]) {
+                        w[1] = v;
+                      }
                     }
                   }
                 } catch (Throwable e) {
@@ -197,12 +219,39 @@ class NearbyIndexTest {
     reader.join();
     assertThat(failure.get()).isNull();
 
-    // Every listed person appears once, and no more people than have a position.
+    java.util.Set<String> expected = new java.util.HashSet<>();
+    for (java.util.Map<String, boolean[]> model : models) {
+      model.forEach(
+          (p, m) -> {
+            if (m[0] && m[1] && !m[2] && m[3]) {
+              expected.add(p);
+            }
+          });
+    }
     String viewer = id();
     index.update(viewer, LAT, LON, T + 1_000L * 200_000, false);
-    List<NearbyIndex.Hit> all = index.nearby(viewer, 50, 100_000, 0).hits();
-    assertThat(all.stream().map(NearbyIndex.Hit::subjectId).distinct().count())
-        .isEqualTo(all.size());
-    assertThat(all.size()).isLessThan(index.size()).isPositive();
+    List<String> listed =
+        index.nearby(viewer, 50, 100_000, 0).hits().stream()
+            .map(NearbyIndex.Hit::subjectId)
+            .toList();
+    assertThat(listed).doesNotHaveDuplicates();
+    java.util.Set<String> missing = new java.util.HashSet<>(expected);
+    listed.forEach(missing::remove);
+    java.util.Set<String> extra = new java.util.HashSet<>(listed);
+    extra.removeAll(expected);
+    assertThat(missing).as("expected but not listed (%d listed)", listed.size()).isEmpty();
+    String sample = extra.isEmpty() ? "" : extra.iterator().next();
+    String modelOfSample = "";
+    for (java.util.Map<String, boolean[]> model : models) {
+      if (model.containsKey(sample)) {
+        modelOfSample = java.util.Arrays.toString(model.get(sample));
+      }
+    }
+    assertThat(extra)
+        .as(
+            "listed but not expected (%d expected; one of them: %s)",
+            expected.size(), modelOfSample)
+        .isEmpty();
+    assertThat(expected).hasSizeGreaterThan(1_000);
   }
 }
