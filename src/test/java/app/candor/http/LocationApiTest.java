@@ -414,6 +414,38 @@ class LocationApiTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
+  void updates_racing_a_withdrawal_leave_nothing_behind(String kind) throws Exception {
+    try (World w = World.start(kind, dir)) {
+      String viewer = w.person("precise", true);
+      assertThat(w.move(viewer, LAT, LON).status()).isEqualTo(202);
+      for (int round = 0; round < 3; round++) {
+        String racer = w.person("precise", true);
+        java.util.concurrent.atomic.AtomicInteger refused =
+            new java.util.concurrent.atomic.AtomicInteger();
+        Thread sender =
+            new Thread(
+                () -> {
+                  Instant t = Instant.now().minusSeconds(600);
+                  for (int i = 0; i < 40; i++) {
+                    int status = w.move(racer, LAT + i * 0.0001, LON, t.plusSeconds(i)).status();
+                    if (status == 403) {
+                      refused.incrementAndGet();
+                    }
+                  }
+                });
+        sender.start();
+        Thread.sleep(20 + 15 * round);
+        w.consent(racer, "location", "{\"granted\":false}");
+        sender.join();
+        assertThat(w.points(racer)).as("round %d, %d refused", round, refused.get()).isZero();
+        assertThat(w.nearby(viewer, "?radiusKm=5&limit=100"))
+            .noneMatch(p -> p.path("userId").asText().equals(racer));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
   void impossible_travel_is_flagged_and_not_used(String kind) {
     try (World w = World.start(kind, dir)) {
       String viewer = w.person("precise", true);
