@@ -104,7 +104,8 @@ public final class Candor implements AutoCloseable {
               consents,
               config.location(),
               clock,
-              id -> people.find(id).map(app.candor.personal.Person::name));
+              id -> people.find(id).map(app.candor.personal.Person::name),
+              accessLog);
       consents.onChange(location::consentChanged);
       this.places = new PlaceService(database, clock);
       List<SubjectData> providers =
@@ -178,6 +179,7 @@ public final class Candor implements AutoCloseable {
     server = Optional.empty();
     housekeeping.shutdownNow();
     usage.close();
+    accessLog.close();
     metrics.close();
     database.close();
   }

@@ -374,6 +374,16 @@ class LocationApiTest {
           "limit");
       assertProblem(
           w.http.get("/v1/users/" + viewer + "/nearby/people?lat=1", w.nearby), 400, "lat");
+      // The service's read is in the viewer's access log (their position was used).
+      JsonNode asked =
+          w.http.get("/v1/users/" + viewer + "/access-log", TestServer.ADMIN_TOKEN).json();
+      assertThat(asked.get("entries"))
+          .anySatisfy(
+              e -> {
+                assertThat(e.path("service").asText()).isEqualTo("service:nearby");
+                assertThat(e.path("purpose").asText()).isEqualTo("nearby_discovery");
+                assertThat(e.path("fields").toString()).contains("location.current");
+              });
       // Only those visible to people nearby may see them.
       assertProblem(w.http.get("/v1/users/" + invisible + "/nearby/people", w.nearby), 403);
       // Someone without a position cannot ask.
@@ -404,6 +414,19 @@ class LocationApiTest {
       assertThat(erased.status()).as("%s", erased).isEqualTo(200);
       assertThat(erased.json().path("erased").path("location").asInt()).isEqualTo(2);
       assertThat(w.points(c)).isZero();
+      // What the queries queued about the erased person is not written after the erasure.
+      w.server.candor().accessLog().flush();
+      assertThat(
+              w.server
+                  .candor()
+                  .database()
+                  .<Long, RuntimeException>withHandle(
+                      h ->
+                          h.createQuery("SELECT COUNT(*) FROM access_log WHERE subject_id = :s")
+                              .bind("s", c)
+                              .mapTo(Long.class)
+                              .one()))
+          .isZero();
       assertThat(w.nearby(viewer, "")).isEmpty();
 
       // Visible again only by choosing so again.
