@@ -366,66 +366,85 @@ public final class LocationBench {
 
   /** Operations per second on {@code threads} connections, 100 per pipeline round trip. */
   private double pipelined(PipelineOp op) throws Exception {
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong done = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int seed = t;
-      Thread w =
-          new Thread(
-              () -> {
-                Random r = new Random(seed);
-                try (Jedis j = new Jedis(redisHost, redisPort)) {
-                  while (!stop.get()) {
-                    Pipeline p = j.pipelined();
-                    for (int i = 0; i < 100; i++) {
-                      op.add(p, r);
-                    }
-                    p.sync();
-                    done.addAndGet(100);
-                  }
+    return throughput(
+        threads,
+        seconds,
+        t ->
+            new Worker() {
+              final Random random = new Random(t);
+              final Jedis jedis = new Jedis(redisHost, redisPort);
+
+              @Override
+              public int batch() {
+                Pipeline p = jedis.pipelined();
+                for (int i = 0; i < 100; i++) {
+                  op.add(p, random);
                 }
-              });
-      workers.add(w);
-      w.start();
-    }
-    Thread.sleep(2_000);
-    long before = done.get();
-    long start = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
-    long n = done.get() - before;
-    double elapsed = (System.nanoTime() - start) / 1e9;
-    stop.set(true);
-    for (Thread w : workers) {
-      w.join();
-    }
-    return n / elapsed;
+                p.sync();
+                return 100;
+              }
+
+              @Override
+              public void close() {
+                jedis.close();
+              }
+            });
   }
 
   private interface Op {
     void run(Random random, long n);
   }
 
-  /** Operations per second on {@code n} threads, after a 2 s warm-up. */
+  /** Operations per second on {@code n} threads, 1,000 at a time. */
   private static double parallel(int n, int seconds, Op op) throws InterruptedException {
+    return throughput(
+        n,
+        seconds,
+        t ->
+            new Worker() {
+              final Random random = new Random(100 + t);
+              long k;
+
+              @Override
+              public int batch() {
+                for (int i = 0; i < 1_000; i++) {
+                  op.run(random, k++);
+                }
+                return 1_000;
+              }
+            });
+  }
+
+  /** One thread's work: a batch of operations at a time, and what to release at the end. */
+  private interface Worker extends AutoCloseable {
+    int batch();
+
+    @Override
+    default void close() {}
+  }
+
+  /**
+   * Operations per second: one worker per thread, made on its thread, measured for {@code seconds}
+   * after a 2 s warm-up.
+   */
+  private static double throughput(
+      int threads, int seconds, java.util.function.IntFunction<Worker> workers)
+      throws InterruptedException {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong done = new AtomicLong();
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < n; t++) {
-      int seed = 100 + t;
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int index = t;
       Thread w =
           new Thread(
               () -> {
-                Random r = new Random(seed);
-                long k = 0;
-                while (!stop.get()) {
-                  for (int i = 0; i < 1_000; i++) {
-                    op.run(r, k++);
+                try (Worker worker = workers.apply(index)) {
+                  while (!stop.get()) {
+                    done.addAndGet(worker.batch());
                   }
-                  done.addAndGet(1_000);
                 }
               });
-      workers.add(w);
+      running.add(w);
       w.start();
     }
     Thread.sleep(2_000);
@@ -435,7 +454,7 @@ public final class LocationBench {
     long count = done.get() - before;
     double elapsed = (System.nanoTime() - start) / 1e9;
     stop.set(true);
-    for (Thread w : workers) {
+    for (Thread w : running) {
       w.join();
     }
     return count / elapsed;

@@ -101,6 +101,16 @@ class LocationApiTest {
       return r.json().get("people");
     }
 
+    /** The one stored position update: its ciphertext and level. */
+    Map<String, Object> onlyPoint() {
+      return server
+          .candor()
+          .database()
+          .<Map<String, Object>, RuntimeException>withHandle(
+              h ->
+                  h.createQuery("SELECT position_ct, level FROM location_points").mapToMap().one());
+    }
+
     long points(String id) {
       return server
           .candor()
@@ -141,15 +151,7 @@ class LocationApiTest {
       assertThat(r.status()).as("%s", r).isEqualTo(202);
       assertThat(r.json().get("stored").asInt()).isEqualTo(1);
       assertThat(r.json().get("precision").asText()).isEqualTo("approximate");
-      Map<String, Object> row =
-          w.server
-              .candor()
-              .database()
-              .<Map<String, Object>, RuntimeException>withHandle(
-                  h ->
-                      h.createQuery("SELECT position_ct, cell, level FROM location_points")
-                          .mapToMap()
-                          .one());
+      Map<String, Object> row = w.onlyPoint();
       assertThat(row.get("position_ct")).isNull();
       assertThat(row.get("level")).isEqualTo("approximate");
       // The report shows the grid square's centre, not the position sent.
@@ -207,15 +209,7 @@ class LocationApiTest {
       String id = w.person("precise", false);
       assertThat(w.move(id, LAT, LON).status()).isEqualTo(202);
       w.consent(id, "location", "{\"granted\":true,\"level\":\"approximate\"}");
-      Map<String, Object> row =
-          w.server
-              .candor()
-              .database()
-              .<Map<String, Object>, RuntimeException>withHandle(
-                  h ->
-                      h.createQuery("SELECT position_ct, level FROM location_points")
-                          .mapToMap()
-                          .one());
+      Map<String, Object> row = w.onlyPoint();
       assertThat(row.get("position_ct")).isNull();
       assertThat(row.get("level")).isEqualTo("approximate");
       JsonNode current = item(w, id, "current");
