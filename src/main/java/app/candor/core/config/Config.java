@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param maxBodyBytes request bodies above this size get 413
  * @param usage how usage events are kept and grouped into sessions
  * @param location how position updates are kept and shown to people nearby
+ * @param delivery how one-time sign-in codes reach people
  */
 public record Config(
     int port,
@@ -30,7 +31,8 @@ public record Config(
     String appName,
     long maxBodyBytes,
     Usage usage,
-    Location location) {
+    Location location,
+    Delivery delivery) {
 
   /**
    * Usage data settings.
@@ -40,10 +42,87 @@ public record Config(
    * @param sessionMaxHours the longest a session may last (24)
    * @param dedupeDays how long a messageId is remembered: a retry within this many days of the
    *     original's arrival is a duplicate (7; Segment keeps about one day)
+   * @param dedupeMaxIds the most messageIds remembered at once; past it the oldest are forgotten
+   *     first, so the window may reach back less than {@code dedupeDays}
    */
   public record Usage(
-      int retentionDays, int sessionGapMinutes, int sessionMaxHours, int dedupeDays) {
-    public static final Usage DEFAULT = new Usage(395, 30, 24, 7);
+      int retentionDays,
+      int sessionGapMinutes,
+      int sessionMaxHours,
+      int dedupeDays,
+      int dedupeMaxIds) {
+    /** About 2 GiB of heap for the window at roughly 40 bytes a remembered id (see the README). */
+    public static final int DEFAULT_DEDUPE_MAX_IDS = 50_000_000;
+
+    public static final Usage DEFAULT = new Usage(395, 30, 24, 7, DEFAULT_DEDUPE_MAX_IDS);
+
+    public Usage(int retentionDays, int sessionGapMinutes, int sessionMaxHours, int dedupeDays) {
+      this(retentionDays, sessionGapMinutes, sessionMaxHours, dedupeDays, DEFAULT_DEDUPE_MAX_IDS);
+    }
+
+    public Usage withDedupeMaxIds(int maxIds) {
+      return new Usage(retentionDays, sessionGapMinutes, sessionMaxHours, dedupeDays, maxIds);
+    }
+  }
+
+  /**
+   * How one-time codes are delivered. {@code serve} needs at least one real sender, or {@code
+   * codeSender = "none"} said explicitly (sign-in then answers 503); only {@code demo} keeps codes
+   * in the operators' outbox.
+   *
+   * @param smtpUrl email over SMTP: {@code smtp://user:pass@host:587?starttls=true}, or {@code
+   *     smtps://...} for implicit TLS
+   * @param smtpFrom the sender address of code emails
+   * @param smsWebhookUrl SMS through an HTTP webhook that receives {@code {to, body}} as JSON
+   * @param smsWebhookSecret the key of the webhook's HMAC-SHA256 signature header
+   * @param codeSender {@code none} to run without sign-in; empty to use what is configured
+   */
+  public record Delivery(
+      Optional<String> smtpUrl,
+      String smtpFrom,
+      Optional<String> smsWebhookUrl,
+      Optional<String> smsWebhookSecret,
+      Optional<String> codeSender) {
+    public static final Delivery NONE =
+        new Delivery(
+            Optional.empty(),
+            "no-reply@candor.invalid",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+
+    public Delivery {
+      Objects.requireNonNull(smtpUrl, "smtpUrl");
+      Objects.requireNonNull(smtpFrom, "smtpFrom");
+      Objects.requireNonNull(smsWebhookUrl, "smsWebhookUrl");
+      Objects.requireNonNull(smsWebhookSecret, "smsWebhookSecret");
+      Objects.requireNonNull(codeSender, "codeSender");
+    }
+
+    /** Whether sign-in was switched off on purpose ({@code CANDOR_CODE_SENDER=none}). */
+    public boolean disabled() {
+      return codeSender.filter("none"::equals).isPresent();
+    }
+
+    /** Whether a real sender (SMTP or the SMS webhook) is configured. */
+    public boolean hasSender() {
+      return smtpUrl.isPresent() || smsWebhookUrl.isPresent();
+    }
+
+    @Override
+    public String toString() {
+      return "Delivery[smtpUrl="
+          + smtpUrl.map(Config::maskUrl)
+          + ", smtpFrom="
+          + smtpFrom
+          + ", smsWebhookUrl="
+          + smsWebhookUrl.map(Config::maskUrl)
+          + ", smsWebhookSecret="
+          + smsWebhookSecret.map(x -> "****")
+          + ", codeSender="
+          + codeSender
+          + "]";
+    }
   }
 
   /**
@@ -68,6 +147,7 @@ public record Config(
     Objects.requireNonNull(appName, "appName");
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(delivery, "delivery");
   }
 
   /** Reads {@code CANDOR_*} variables; throws {@link ConfigException} listing every problem. */
@@ -121,6 +201,13 @@ public record Config(
         positive(env, "CANDOR_SESSION_MAX_HOURS", Usage.DEFAULT.sessionMaxHours(), 168, problems);
     int dedupe =
         positive(env, "CANDOR_USAGE_DEDUPE_DAYS", Usage.DEFAULT.dedupeDays(), 90, problems);
+    int dedupeMaxIds =
+        positive(
+            env,
+            "CANDOR_USAGE_DEDUPE_MAX_IDS",
+            Usage.DEFAULT_DEDUPE_MAX_IDS,
+            1_000_000_000,
+            problems);
     Location location =
         new Location(
             positive(
@@ -141,6 +228,7 @@ public record Config(
                 Location.DEFAULT.nearbyPerMinute(),
                 100_000,
                 problems));
+    Delivery delivery = delivery(env, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -152,8 +240,56 @@ public record Config(
         masterKeyFile,
         appName,
         DEFAULT_MAX_BODY_BYTES,
-        new Usage(retention, gap, maxHours, dedupe),
-        location);
+        new Usage(retention, gap, maxHours, dedupe, dedupeMaxIds),
+        location,
+        delivery);
+  }
+
+  private static Delivery delivery(Map<String, String> env, List<String> problems) {
+    Optional<String> smtp = value(env, "CANDOR_SMTP_URL");
+    smtp.ifPresent(
+        url -> {
+          if (!url.startsWith("smtp://") && !url.startsWith("smtps://")) {
+            problems.add(
+                "CANDOR_SMTP_URL must look like smtp://user:pass@host:587?starttls=true (or"
+                    + " smtps://...), got a URL starting with '"
+                    + url.substring(0, Math.min(url.length(), 8))
+                    + "'");
+          }
+        });
+    String from = value(env, "CANDOR_SMTP_FROM").orElse(Delivery.NONE.smtpFrom());
+    if (!from.matches("[^@\\s]+@[^@\\s]+")) {
+      problems.add("CANDOR_SMTP_FROM must be an email address such as no-reply@example.com");
+    }
+    Optional<String> webhook = value(env, "CANDOR_SMS_WEBHOOK_URL");
+    Optional<String> secret = value(env, "CANDOR_SMS_WEBHOOK_SECRET");
+    webhook.ifPresent(
+        url -> {
+          if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            problems.add("CANDOR_SMS_WEBHOOK_URL must be an http:// or https:// URL");
+          }
+          if (secret.isEmpty()) {
+            problems.add(
+                "CANDOR_SMS_WEBHOOK_SECRET is required with CANDOR_SMS_WEBHOOK_URL: requests to"
+                    + " the webhook are signed with it");
+          }
+        });
+    secret.ifPresent(
+        s -> {
+          if (s.length() < 16) {
+            problems.add("CANDOR_SMS_WEBHOOK_SECRET must be at least 16 characters long");
+          }
+        });
+    Optional<String> sender = value(env, "CANDOR_CODE_SENDER");
+    sender.ifPresent(
+        s -> {
+          if (!s.equals("none")) {
+            problems.add(
+                "CANDOR_CODE_SENDER may only be 'none' (run without sign-in); configure a sender"
+                    + " with CANDOR_SMTP_URL or CANDOR_SMS_WEBHOOK_URL instead");
+          }
+        });
+    return new Delivery(smtp, from, webhook, secret, sender);
   }
 
   private static int positive(
@@ -186,44 +322,150 @@ public record Config(
         "Candor",
         DEFAULT_MAX_BODY_BYTES,
         Usage.DEFAULT,
-        Location.DEFAULT);
+        Location.DEFAULT,
+        Delivery.NONE);
   }
 
   public Config withPort(int newPort) {
     return new Config(
-        newPort, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, location);
+        newPort,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        location,
+        delivery);
   }
 
   public Config withDbUrl(Optional<String> newDbUrl) {
     return new Config(
-        port, dataDir, newDbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, location);
+        port,
+        dataDir,
+        newDbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        location,
+        delivery);
   }
 
   public Config withAdminToken(Optional<String> token) {
     return new Config(
-        port, dataDir, dbUrl, token, masterKeyFile, appName, maxBodyBytes, usage, location);
+        port,
+        dataDir,
+        dbUrl,
+        token,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        location,
+        delivery);
   }
 
   public Config withUsage(Usage newUsage) {
     return new Config(
-        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, newUsage, location);
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        newUsage,
+        location,
+        delivery);
   }
 
   public Config withLocation(Location newLocation) {
     return new Config(
-        port, dataDir, dbUrl, adminToken, masterKeyFile, appName, maxBodyBytes, usage, newLocation);
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        newLocation,
+        delivery);
   }
 
   public Config withAppName(String name) {
     return new Config(
-        port, dataDir, dbUrl, adminToken, masterKeyFile, name, maxBodyBytes, usage, location);
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        name,
+        maxBodyBytes,
+        usage,
+        location,
+        delivery);
+  }
+
+  public Config withDelivery(Delivery newDelivery) {
+    return new Config(
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        location,
+        newDelivery);
   }
 
   /** The JDBC URL with any password masked, safe for logs. */
   public String describeDatabase() {
-    return dbUrl
-        .map(url -> url.replaceAll("(?i)(password=)[^&]*", "$1****"))
-        .orElse("embedded SQLite in " + dataDir.resolve("candor.db"));
+    return dbUrl.map(Config::maskUrl).orElse("embedded SQLite in " + dataDir.resolve("candor.db"));
+  }
+
+  /**
+   * {@code url} with its secrets masked: the password of {@code user:pass@}, and the values of
+   * query parameters that carry secrets ({@code password}, {@code token}, {@code secret}, {@code
+   * key}, ...).
+   */
+  public static String maskUrl(String url) {
+    return url.replaceAll("(//[^/@:?#]*):[^/@?#]*@", "$1:****@")
+        .replaceAll(
+            "(?i)([?&;](?:password|passwd|pass|pwd|token|secret|key|api[_-]?key|auth|signature|sig)"
+                + "=)[^&;#]*",
+            "$1****");
+  }
+
+  /** Every setting, with the admin token, passwords and secrets masked: safe to print and log. */
+  @Override
+  public String toString() {
+    return "Config[port="
+        + port
+        + ", dataDir="
+        + dataDir
+        + ", db="
+        + describeDatabase()
+        + ", adminToken="
+        + adminToken.map(t -> "****")
+        + ", masterKeyFile="
+        + masterKeyFile
+        + ", appName="
+        + appName
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + ", usage="
+        + usage
+        + ", location="
+        + location
+        + ", delivery="
+        + delivery
+        + "]";
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

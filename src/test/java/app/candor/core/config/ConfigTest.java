@@ -114,4 +114,35 @@ class ConfigTest {
     Config config = Config.fromEnv(Map.of("CANDOR_DB_URL", "jdbc:sqlite:/tmp/x.db"));
     assertThat(config.dbUrl()).isEqualTo(Optional.of("jdbc:sqlite:/tmp/x.db"));
   }
+
+  @Test
+  void printing_the_config_masks_the_admin_token_and_every_password_and_secret() {
+    Map<String, String> env = new HashMap<>();
+    env.put("CANDOR_DB_URL", "jdbc:postgresql://db:5432/candor?user=c&password=hunter22");
+    env.put("CANDOR_ADMIN_TOKEN", GOOD_TOKEN);
+    env.put("CANDOR_SMTP_URL", "smtp://mailer:smtp-pass-77@mail.example:587?starttls=true");
+    env.put("CANDOR_SMS_WEBHOOK_URL", "https://sms.example/send?token=tok-3141");
+    env.put("CANDOR_SMS_WEBHOOK_SECRET", "webhook-secret-2718281828");
+    Config config = Config.fromEnv(env);
+
+    String printed = config.toString();
+    assertThat(printed)
+        .doesNotContain("hunter22", GOOD_TOKEN, "smtp-pass-77", "tok-3141", "webhook-secret")
+        .contains("db:5432", "mail.example", "sms.example", "****");
+    assertThat(config.delivery().smtpUrl()).contains(env.get("CANDOR_SMTP_URL"));
+    assertThat(Config.maskUrl("jdbc:postgresql://u:pw@h/db"))
+        .isEqualTo("jdbc:postgresql://u:****@h/db");
+  }
+
+  @Test
+  void delivery_settings_are_checked_at_start() {
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("CANDOR_SMS_WEBHOOK_URL", "https://x/y")))
+        .hasMessageContaining("CANDOR_SMS_WEBHOOK_SECRET");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("CANDOR_SMTP_URL", "http://mail")))
+        .hasMessageContaining("CANDOR_SMTP_URL");
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("CANDOR_CODE_SENDER", "outbox")))
+        .hasMessageContaining("CANDOR_CODE_SENDER");
+    assertThat(Config.fromEnv(Map.of("CANDOR_CODE_SENDER", "none")).delivery().disabled()).isTrue();
+    assertThat(Config.fromEnv(Map.of()).delivery().hasSender()).isFalse();
+  }
 }
