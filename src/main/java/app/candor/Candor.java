@@ -62,6 +62,7 @@ public final class Candor implements AutoCloseable {
   private final ServiceRegistry services;
   private final AdminToken adminToken;
   private final Authenticator authenticator;
+  private final PurposeGate gate;
   private final PersonalService people;
   private final OutboxSender outbox;
   private final SignIn signIn;
@@ -91,7 +92,8 @@ public final class Candor implements AutoCloseable {
       this.adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
       this.authenticator = new Authenticator(adminToken, services, userTokens);
       PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys);
-      this.people = new PersonalService(database, subjectKeys, blindIndex, gate, clock);
+      this.gate = gate;
+      this.people = new PersonalService(database, subjectKeys, blindIndex, clock);
       this.outbox = new OutboxSender(clock);
       this.signIn = new SignIn(people, userTokens, outbox, clock);
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
@@ -99,13 +101,7 @@ public final class Candor implements AutoCloseable {
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
       this.location =
           new LocationService(
-              database,
-              subjectKeys,
-              consents,
-              config.location(),
-              clock,
-              id -> people.find(id).map(app.candor.personal.Person::name),
-              accessLog);
+              database, subjectKeys, consents, config.location(), clock, people::names, gate);
       consents.onChange(location::consentChanged);
       this.places = new PlaceService(database, clock);
       List<SubjectData> providers =
@@ -114,8 +110,7 @@ public final class Candor implements AutoCloseable {
               new LedgerData(consents, accessLog),
               new UsageData(usage, subjectKeys),
               new LocationData(location));
-      this.privacy =
-          new PrivacyService(catalog, providers, subjectKeys, subjectKeys, gate, database, clock);
+      this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       new JvmMemoryMetrics().bindTo(metrics);
@@ -247,6 +242,10 @@ public final class Candor implements AutoCloseable {
 
   public AdminToken adminToken() {
     return adminToken;
+  }
+
+  public PurposeGate gate() {
+    return gate;
   }
 
   public Authenticator authenticator() {

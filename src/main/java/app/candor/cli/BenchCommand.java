@@ -5,6 +5,7 @@ import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.config.Config;
 import app.candor.personal.Person;
+import app.candor.privacy.PrivacyService;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -133,7 +134,14 @@ final class BenchCommand implements Callable<Integer> {
       long[] exports = new long[samples];
       for (int i = 0; i < samples; i++) {
         long t = System.nanoTime();
-        candor.privacy().export(admin, ids.get(i));
+        candor
+            .gate()
+            .read(
+                admin,
+                ids.get(i),
+                java.util.Optional.empty(),
+                PrivacyService.REPORT,
+                candor.privacy()::export);
         exports[i] = System.nanoTime() - t;
       }
       row(
@@ -144,7 +152,9 @@ final class BenchCommand implements Callable<Integer> {
       long[] erasures = new long[samples];
       for (int i = 0; i < samples; i++) {
         long t = System.nanoTime();
-        candor.privacy().erase(admin, ids.get(samples + i));
+        candor
+            .privacy()
+            .erase(candor.gate().change(admin, ids.get(samples + i), PrivacyService.ERASURE));
         erasures[i] = System.nanoTime() - t;
       }
       row(
@@ -155,14 +165,22 @@ final class BenchCommand implements Callable<Integer> {
       String heavy = ids.get(0);
       giveHistory(candor, heavy);
       long t = System.nanoTime();
-      byte[] zip = candor.privacy().export(admin, heavy);
+      byte[] zip =
+          candor
+              .gate()
+              .read(
+                  admin,
+                  heavy,
+                  java.util.Optional.empty(),
+                  PrivacyService.REPORT,
+                  candor.privacy()::export);
       double heavyExport = (System.nanoTime() - t) / 1e6;
       row(
           label,
           "export a person with " + history + " access-log entries",
           String.format("%.1f ms (%d KB ZIP)", heavyExport, zip.length / 1024));
       t = System.nanoTime();
-      candor.privacy().erase(admin, heavy);
+      candor.privacy().erase(candor.gate().change(admin, heavy, PrivacyService.ERASURE));
       double heavyErase = (System.nanoTime() - t) / 1e6;
       row(
           label,

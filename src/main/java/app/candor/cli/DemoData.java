@@ -189,7 +189,10 @@ public final class DemoData {
       update.put("accuracyM", 5 + random.nextInt(40));
       update.put(
           "timestamp", java.time.Instant.ofEpochMilli(now - random.nextInt(1_800_000)).toString());
-      candor.location().update(maps, id, update);
+      candor
+          .location()
+          .update(
+              candor.gate().change(maps, id, app.candor.location.LocationService.UPDATES), update);
       stored++;
     }
     return stored;

@@ -1,8 +1,7 @@
 package app.candor.http;
 
-import app.candor.core.auth.Caller;
+import app.candor.core.access.PurposeGate;
 import app.candor.core.catalog.Purpose;
-import app.candor.core.errors.CandorException;
 import app.candor.core.errors.Validation;
 import app.candor.usage.UsageAnalytics;
 import io.javalin.http.Context;
@@ -32,7 +31,7 @@ final class AnalyticsRoutes {
       " Any number fewer than 10 people stand behind is null, and the object holding it has"
           + " \"suppressed\": true (false otherwise).";
 
-  static void register(Api api, Requests requests, UsageAnalytics analytics) {
+  static void register(Api api, Requests requests, PurposeGate gate, UsageAnalytics analytics) {
     String fromDoc =
         "first UTC date, YYYY-MM-DD, 1970-01-01 or later; default: "
             + DEFAULT_DAYS
@@ -74,7 +73,7 @@ final class AnalyticsRoutes {
                                 "suppressed",
                                 Schemas.bool("true when users or stickiness is suppressed")))))),
         ctx -> {
-          authorize(requests, ctx);
+          gate.aggregate(requests.signedIn(ctx), Purpose.ANALYTICS, true, "analytics");
           Params p = Params.of(ctx, analytics.today(), DEFAULT_DAYS, "from", "to", "window");
           String raw = p.value("window").orElse("day");
           Optional<UsageAnalytics.Window> window = UsageAnalytics.Window.byId(raw);
@@ -116,7 +115,7 @@ final class AnalyticsRoutes {
                         "suppressed",
                         Schemas.bool("true when the numbers are suppressed")))),
         ctx -> {
-          authorize(requests, ctx);
+          gate.aggregate(requests.signedIn(ctx), Purpose.ANALYTICS, true, "analytics");
           Params p = Params.of(ctx, analytics.today(), DEFAULT_DAYS, "from", "to");
           p.check();
           ctx.json(analytics.sessions(p.from, p.to));
@@ -163,7 +162,7 @@ final class AnalyticsRoutes {
                                         "suppressed",
                                         Schemas.bool("true when uses is suppressed")))))))),
         ctx -> {
-          authorize(requests, ctx);
+          gate.aggregate(requests.signedIn(ctx), Purpose.ANALYTICS, true, "analytics");
           Params p = Params.of(ctx, analytics.today(), DEFAULT_DAYS, "from", "to", "limit");
           int limit = DEFAULT_LIMIT;
           Optional<String> raw = p.value("limit");
@@ -221,7 +220,7 @@ final class AnalyticsRoutes {
                                             + UsageAnalytics.MAX_RETENTION_WEEKS
                                             + " weeks later"))))))),
         ctx -> {
-          authorize(requests, ctx);
+          gate.aggregate(requests.signedIn(ctx), Purpose.ANALYTICS, true, "analytics");
           Params p =
               Params.of(ctx, analytics.today(), DEFAULT_RETENTION_DAYS, "from", "to", "period");
           String period = p.value("period").orElse("week");
@@ -242,19 +241,6 @@ final class AnalyticsRoutes {
 
   private static Map<String, Object> nullable(String type, String description) {
     return Map.of("type", List.of(type, "null"), "description", description);
-  }
-
-  /** Operators, and services whose key may claim {@code analytics}; 401 or 403 otherwise. */
-  private static void authorize(Requests requests, Context ctx) {
-    Caller caller = requests.signedIn(ctx);
-    if (caller instanceof Caller.Admin) {
-      return;
-    }
-    if (caller instanceof Caller.Service && ((Caller.Service) caller).may(Purpose.ANALYTICS)) {
-      return;
-    }
-    throw CandorException.forbidden(
-        "analytics are for operators and for services whose key may claim analytics");
   }
 
   /** The query parameters of one request: the date range, every other name checked. */

@@ -91,15 +91,14 @@ public final class HttpServer {
               candor.metrics(),
               () -> OpenApi.document(documented, version));
           ServiceRoutes.register(api, requests, candor.services());
-          UserRoutes.register(
-              api, requests, candor.people(), candor.consents(), candor.subjectKeys());
+          UserRoutes.register(api, requests, candor.gate(), candor.people(), candor.consents());
           SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
           EventRoutes.register(api, requests, candor.usage(), candor.metrics());
-          AnalyticsRoutes.register(api, requests, candor.usageAnalytics());
-          LocationRoutes.register(api, requests, candor.location());
+          AnalyticsRoutes.register(api, requests, candor.gate(), candor.usageAnalytics());
+          LocationRoutes.register(api, requests, candor.gate(), candor.location());
           PlaceRoutes.register(api, requests, candor.places());
           PrivacyRoutes.register(
-              api, requests, candor.privacy(), candor.accessLog(), candor.transparency());
+              api, requests, candor.gate(), candor.privacy(), candor.transparency());
           documented.addAll(api.documented());
         });
   }

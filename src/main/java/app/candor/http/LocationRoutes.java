@@ -1,10 +1,12 @@
 package app.candor.http;
 
+import app.candor.core.access.PurposeGate;
 import app.candor.core.errors.Validation;
 import app.candor.location.LocationService;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Position updates and people nearby. */
@@ -16,7 +18,7 @@ final class LocationRoutes {
   private static final Pattern DECIMAL = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
   private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
 
-  static void register(Api api, Requests requests, LocationService location) {
+  static void register(Api api, Requests requests, PurposeGate gate, LocationService location) {
     Map<String, Object> update =
         Schemas.object(
             List.of("lat", "lon", "timestamp"),
@@ -55,11 +57,11 @@ final class LocationRoutes {
             .error(404, "no such person (or not yours)")
             .error(413, "more than 1,000 updates"),
         ctx -> {
-          var caller = requests.signedIn(ctx);
-          String id = Requests.id(ctx);
+          var grant =
+              gate.change(requests.signedIn(ctx), Requests.id(ctx), LocationService.UPDATES);
           Requests.requireJson(ctx);
           var body = Requests.object(ctx);
-          ctx.status(202).json(location.update(caller, id, body));
+          ctx.status(202).json(location.update(grant, body));
         });
 
     api.get(
@@ -114,7 +116,15 @@ final class LocationRoutes {
           double radius = radius(ctx, v);
           int limit = limit(ctx, v);
           v.throwIfInvalid();
-          ctx.json(Map.of("people", location.nearby(caller, id, radius, limit)));
+          ctx.json(
+              Map.of(
+                  "people",
+                  gate.read(
+                      caller,
+                      id,
+                      Optional.empty(),
+                      LocationService.NEARBY,
+                      viewer -> location.nearby(viewer, radius, limit))));
         });
   }
 

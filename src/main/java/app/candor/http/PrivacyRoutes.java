@@ -1,11 +1,12 @@
 package app.candor.http;
 
+import app.candor.core.access.PurposeGate;
 import app.candor.core.audit.AccessLog;
-import app.candor.core.auth.Caller;
 import app.candor.privacy.PrivacyService;
 import app.candor.privacy.Transparency;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What is held about a person, the export, erasure, the access log, and transparency. */
 final class PrivacyRoutes {
@@ -14,8 +15,8 @@ final class PrivacyRoutes {
   static void register(
       Api api,
       Requests requests,
+      PurposeGate gate,
       PrivacyService privacy,
-      AccessLog accessLog,
       Transparency transparency) {
     api.get(
         "/v1/users/{id}/data",
@@ -35,7 +36,14 @@ final class PrivacyRoutes {
             .error(401, "no or bad token")
             .error(403, "services cannot make privacy requests")
             .error(404, "no such person"),
-        ctx -> ctx.json(privacy.report(requests.signedIn(ctx), Requests.id(ctx))));
+        ctx ->
+            ctx.json(
+                gate.read(
+                    requests.signedIn(ctx),
+                    Requests.id(ctx),
+                    Optional.empty(),
+                    PrivacyService.REPORT,
+                    privacy::report)));
     api.get(
         "/v1/users/{id}/export",
         Op.of("privacy", "A ZIP: one JSON file per category, CSV tables, a README")
@@ -46,7 +54,13 @@ final class PrivacyRoutes {
             .error(404, "no such person"),
         ctx -> {
           String id = Requests.id(ctx);
-          byte[] zip = privacy.export(requests.signedIn(ctx), id);
+          byte[] zip =
+              gate.read(
+                  requests.signedIn(ctx),
+                  id,
+                  Optional.empty(),
+                  PrivacyService.REPORT,
+                  privacy::export);
           ctx.contentType("application/zip")
               .header(
                   "Content-Disposition", "attachment; filename=\"candor-export-" + id + ".zip\"")
@@ -70,7 +84,11 @@ final class PrivacyRoutes {
             .error(401, "no or bad token")
             .error(403, "services cannot erase people")
             .error(404, "no such person"),
-        ctx -> ctx.json(privacy.erase(requests.signedIn(ctx), Requests.id(ctx))));
+        ctx ->
+            ctx.json(
+                privacy.erase(
+                    gate.change(
+                        requests.signedIn(ctx), Requests.id(ctx), PrivacyService.ERASURE))));
     api.get(
         "/v1/users/{id}/access-log",
         Op.of("privacy", "Every read of the person's data by services and operators")
@@ -91,26 +109,27 @@ final class PrivacyRoutes {
                             "purpose",
                             Schemas.string("the purpose claimed"),
                             "fields",
-                            Schemas.array(Schemas.string("field read"))))))
+                            Schemas.array(Schemas.string("field read")),
+                            "reads",
+                            Schemas.integer("how many reads the entry stands for (1 for one read)"),
+                            "day",
+                            Schemas.string(
+                                "for reads counted per day (being shown to people nearby):"
+                                    + " the UTC day, YYYY-MM-DD"),
+                            "summary",
+                            Schemas.string("the entry in words")))))
             .error(401, "no or bad token")
             .error(403, "services cannot read access logs")
             .error(404, "no such person"),
         ctx -> {
-          Caller caller = requests.signedIn(ctx);
-          String id = Requests.id(ctx);
-          privacy.authorize(caller, id);
-          ctx.json(
-              Map.of(
-                  "entries",
-                  accessLog.entries(id).stream()
-                      .map(
-                          e ->
-                              Maps.of(
-                                  "at", e.at(),
-                                  "service", e.caller(),
-                                  "purpose", e.purpose(),
-                                  "fields", e.fields()))
-                      .toList()));
+          List<AccessLog.Entry> entries =
+              gate.read(
+                  requests.signedIn(ctx),
+                  Requests.id(ctx),
+                  Optional.empty(),
+                  PrivacyService.ACCESS_LOG,
+                  gate::accessLog);
+          ctx.json(Map.of("entries", entries.stream().map(PrivacyRoutes::view).toList()));
         });
     api.get(
         "/v1/transparency",
@@ -121,5 +140,30 @@ final class PrivacyRoutes {
         "/transparency",
         Op.of("transparency", "The same as an HTML page").ok(200, "text/html"),
         ctx -> ctx.html(transparency.html()));
+  }
+
+  private static Map<String, Object> view(AccessLog.Entry e) {
+    Map<String, Object> out =
+        Maps.of(
+            "at", e.at(),
+            "service", e.caller(),
+            "purpose", e.purpose(),
+            "fields", e.fields(),
+            "reads", e.reads());
+    e.day().ifPresent(d -> out.put("day", d.toString()));
+    out.put(
+        "summary",
+        e.day()
+            .map(
+                d ->
+                    "shown "
+                        + e.reads()
+                        + (e.reads() == 1 ? " time" : " times")
+                        + " to people nearby on "
+                        + d
+                        + ", by "
+                        + e.caller())
+            .orElse("read by " + e.caller() + " for " + e.purpose()));
+    return out;
   }
 }

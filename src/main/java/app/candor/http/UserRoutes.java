@@ -1,6 +1,7 @@
 package app.candor.http;
 
-import app.candor.core.access.SubjectDirectory;
+import app.candor.core.access.Access;
+import app.candor.core.access.PurposeGate;
 import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.consent.ConsentLedger;
@@ -10,7 +11,6 @@ import app.candor.personal.Person;
 import app.candor.personal.PersonalService;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,15 +22,23 @@ import java.util.Set;
 final class UserRoutes {
   private UserRoutes() {}
 
+  /** Reading consents: the person, services with account (relaying), operators (logged). */
+  static final Access CONSENTS =
+      Access.forPurpose("consents", Purpose.ACCOUNT, "personal.consents").withOperators();
+
+  /** Deciding: the person, services with account relaying the person's choice; not operators. */
+  static final Access DECIDE =
+      Access.forPurpose("consent decisions", Purpose.ACCOUNT, "personal.consents");
+
   static final String PURPOSE_DOC =
       "Required for services and operators: the purpose of this read, one of " + Purpose.allIds();
 
   static void register(
       Api api,
       Requests requests,
+      PurposeGate gate,
       PersonalService people,
-      ConsentLedger consents,
-      SubjectDirectory directory) {
+      ConsentLedger consents) {
     Map<String, Object> personInput =
         Schemas.object(
             List.of(),
@@ -102,7 +110,13 @@ final class UserRoutes {
             .error(404, "no such person (or not yours)"),
         ctx -> {
           Caller caller = requests.signedIn(ctx);
-          ctx.json(people.read(caller, Requests.id(ctx), Requests.purposeHeader(ctx)));
+          ctx.json(
+              gate.read(
+                  caller,
+                  Requests.id(ctx),
+                  Requests.purposeHeader(ctx),
+                  PersonalService.PROFILE,
+                  people::read));
         });
     api.patch(
         "/v1/users/{id}",
@@ -119,7 +133,18 @@ final class UserRoutes {
           Caller caller = requests.signedIn(ctx);
           String id = Requests.id(ctx);
           ObjectNode body = Requests.object(ctx);
-          ctx.json(people.update(caller, id, input(body, people, false)));
+          Map<String, Optional<String>> changes = input(body, people, false);
+          // The answer is a read of what the change left, for account: logged like one.
+          ctx.json(
+              gate.read(
+                  caller,
+                  id,
+                  Optional.empty(),
+                  PersonalService.CHANGE,
+                  grant -> {
+                    people.update(grant, changes);
+                    return people.read(grant);
+                  }));
         });
 
     Map<String, Object> consent =
@@ -149,9 +174,14 @@ final class UserRoutes {
             .error(403, "the key lacks the account purpose")
             .error(404, "no such person"),
         ctx -> {
-          String id = authorizeConsents(requests, ctx, directory, false);
-          ctx.json(
-              Map.of("consents", consents.current(id).stream().map(UserRoutes::view).toList()));
+          List<ConsentLedger.State> states =
+              gate.read(
+                  requests.signedIn(ctx),
+                  Requests.id(ctx),
+                  Optional.empty(),
+                  CONSENTS,
+                  gate::consents);
+          ctx.json(Map.of("consents", states.stream().map(UserRoutes::view).toList()));
         });
     api.put(
         "/v1/users/{id}/consents/{purpose}",
@@ -171,7 +201,9 @@ final class UserRoutes {
             .error(404, "no such person")
             .error(409, "this purpose cannot be withdrawn"),
         ctx -> {
-          String id = authorizeConsents(requests, ctx, directory, true);
+          Caller caller = requests.signedIn(ctx);
+          String id = Requests.id(ctx);
+          gate.change(caller, id, DECIDE);
           Purpose purpose = Requests.purpose(ctx.pathParam("purpose"), "purpose");
           ObjectNode body = Requests.object(ctx);
           Validation v = new Validation();
@@ -187,7 +219,7 @@ final class UserRoutes {
             }
           }
           v.throwIfInvalid();
-          String source = requests.caller(ctx).label();
+          String source = caller.label();
           ctx.json(view(consents.decide(id, purpose, granted.orElseThrow(), level, source)));
         });
     api.get(
@@ -217,11 +249,17 @@ final class UserRoutes {
             .error(403, "the key lacks the account purpose")
             .error(404, "no such person"),
         ctx -> {
-          String id = authorizeConsents(requests, ctx, directory, false);
+          List<ConsentLedger.Event> history =
+              gate.read(
+                  requests.signedIn(ctx),
+                  Requests.id(ctx),
+                  Optional.empty(),
+                  CONSENTS,
+                  gate::consentHistory);
           ctx.json(
               Map.of(
                   "events",
-                  consents.history(id).stream()
+                  history.stream()
                       .map(
                           e -> {
                             Map<String, Object> m =
@@ -252,26 +290,6 @@ final class UserRoutes {
       throw CandorException.invalid(errors);
     }
     return typed;
-  }
-
-  /** The person, services with account (relaying), operators read-only; others learn nothing. */
-  private static String authorizeConsents(
-      Requests requests, Context ctx, SubjectDirectory directory, boolean write) {
-    Caller caller = requests.signedIn(ctx);
-    String id = Requests.id(ctx);
-    if (caller instanceof Caller.User u && !u.subjectId().equals(id)) {
-      throw CandorException.notFound("person");
-    }
-    if (caller instanceof Caller.Service s && !s.may(Purpose.ACCOUNT)) {
-      throw CandorException.forbidden("consents are relayed by services with 'account'");
-    }
-    if (write && caller instanceof Caller.Admin) {
-      throw CandorException.forbidden("consent is the person's choice; operators cannot set it");
-    }
-    if (!directory.exists(id)) {
-      throw CandorException.notFound("person");
-    }
-    return id;
   }
 
   private static Map<String, Object> view(ConsentLedger.State s) {

@@ -1,6 +1,8 @@
 package app.candor.location;
 
-import app.candor.core.auth.Caller;
+import app.candor.core.access.Access;
+import app.candor.core.access.Grant;
+import app.candor.core.access.PurposeGate;
 import app.candor.core.auth.RateLimiter;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.config.Config;
@@ -52,7 +54,16 @@ public final class LocationService {
   /** How far ahead of the server's clock a timestamp may be. */
   static final Duration MAX_AHEAD = Duration.ofMinutes(10);
 
-  private static final List<String> VIEWER_FIELDS = List.of("location.current");
+  /** Position updates: the person, and services with {@code location}. */
+  public static final Access UPDATES =
+      Access.forPurpose("position updates", Purpose.LOCATION, "location.history");
+
+  /** People nearby: the viewer, and services with {@code nearby_discovery} asking for them. */
+  public static final Access NEARBY =
+      Access.forPurpose("people nearby", Purpose.NEARBY_DISCOVERY, "location.current");
+
+  /** What people nearby reveals of each person shown: their name and the band of their cell. */
+  private static final List<String> SHOWN_FIELDS = List.of("personal.name", "location.current");
 
   static final String PRECISE = "precise";
   static final String APPROXIMATE = "approximate";
@@ -74,8 +85,8 @@ public final class LocationService {
   private final ConsentLedger consents;
   private final Config.Location settings;
   private final Clock clock;
-  private final Function<String, Optional<String>> names;
-  private final app.candor.core.audit.AccessLog accessLog;
+  private final Function<java.util.Collection<String>, Map<String, String>> names;
+  private final PurposeGate gate;
   private final NearbyIndex index = new NearbyIndex();
   private final Map<String, Consent> consentCache = new ConcurrentHashMap<>();
   private final Map<String, Named> nameCache = new ConcurrentHashMap<>();
@@ -91,7 +102,8 @@ public final class LocationService {
   }
 
   /**
-   * @param names a person's display name (from the personal domain, wired at the root)
+   * @param names the display names of people (from the personal domain, wired at the root)
+   * @param gate through which the names of the people shown are read and logged
    */
   public LocationService(
       Database db,
@@ -99,15 +111,15 @@ public final class LocationService {
       ConsentLedger consents,
       Config.Location settings,
       Clock clock,
-      Function<String, Optional<String>> names,
-      app.candor.core.audit.AccessLog accessLog) {
+      Function<java.util.Collection<String>, Map<String, String>> names,
+      PurposeGate gate) {
     this.db = Objects.requireNonNull(db, "db");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.consents = Objects.requireNonNull(consents, "consents");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.names = Objects.requireNonNull(names, "names");
-    this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
+    this.gate = Objects.requireNonNull(gate, "gate");
     this.perViewer = new RateLimiter(settings.nearbyPerMinute(), Duration.ofMinutes(1), clock);
     for (int i = 0; i < personLocks.length; i++) {
       personLocks[i] = new Object();
@@ -163,8 +175,8 @@ public final class LocationService {
    * Stores position updates: {@code {lat, lon, accuracyM, timestamp}} or {@code {batch:[...]}}.
    * Everything is validated first; one bad update rejects the request and nothing is stored.
    */
-  public Stored update(Caller caller, String subjectId, JsonNode body) {
-    authorize(caller, subjectId, Purpose.LOCATION, "position updates", true);
+  public Stored update(Grant grant, JsonNode body) {
+    String subjectId = grant.subjectId();
     List<Parsed> updates = parse(body);
     updates.sort(Comparator.comparingLong(Parsed::at));
     // Under the person's lock: a consent change takes the same lock to forget the cached consent
@@ -243,14 +255,9 @@ public final class LocationService {
    * recent plausible position, as bands of the distance between grid-cell centres, by band and in
    * the viewer's stable shuffle within a band. Never coordinates.
    */
-  public List<Neighbour> nearby(Caller caller, String viewerId, double radiusKm, int limit) {
-    // Someone in the index exists (erasure takes people out first): no database read then.
-    authorize(
-        caller,
-        viewerId,
-        Purpose.NEARBY_DISCOVERY,
-        "people nearby",
-        index.cellOf(viewerId).isEmpty());
+  public List<Neighbour> nearby(Grant viewer, double radiusKm, int limit) {
+    String viewerId = viewer.subjectId();
+    viewer.reveal("location.current");
     // Only those visible to people nearby see them: otherwise anyone holding just 'location'
     // (or a service acting for them) could serve as an invisible probe.
     if (!consent(viewerId).visible()) {
@@ -281,17 +288,20 @@ public final class LocationService {
       };
     }
     checkProbing(viewerId, answer.viewerCell(), now);
-    List<Neighbour> out = new ArrayList<>(answer.hits().size());
+    List<String> hitIds = new ArrayList<>(answer.hits().size());
+    answer.hits().forEach(h -> hitIds.add(h.subjectId()));
+    // Through the gate: only people holding nearby_discovery now (on any node) are shown, and
+    // each is counted into their access log's entry of the day ("shown to 37 people nearby").
+    Map<String, String> shown =
+        gate.readShown(
+            viewer, hitIds, Purpose.NEARBY_DISCOVERY, SHOWN_FIELDS, allowed -> names(allowed, now));
+    List<Neighbour> out = new ArrayList<>(shown.size());
     for (NearbyIndex.Hit hit : answer.hits()) {
-      Optional<String> name = name(hit.subjectId(), now);
-      // Someone erased since the index was read is simply left out.
-      name.ifPresent(n -> out.add(new Neighbour(hit.subjectId(), n, Grid.bandLabel(hit.band()))));
-    }
-    // A service reading for a viewer: in the viewer's access log (their position was used). The
-    // people shown are not logged one by one (at 10,000 queries a second that was 150,000 rows a
-    // second and halved the throughput); they chose to be visible to people nearby.
-    if (caller instanceof Caller.Service service) {
-      accessLog.recordSoon(viewerId, service.label(), Purpose.NEARBY_DISCOVERY.id(), VIEWER_FIELDS);
+      String name = shown.get(hit.subjectId());
+      // Someone erased, or no longer visible, since the index was read is simply left out.
+      if (name != null) {
+        out.add(new Neighbour(hit.subjectId(), name, Grid.bandLabel(hit.band())));
+      }
     }
     return out;
   }
@@ -318,18 +328,34 @@ public final class LocationService {
     }
   }
 
-  private Optional<String> name(String subjectId, long now) {
-    Named cached = nameCache.get(subjectId);
-    if (cached != null && cached.at() > now - 300_000) {
-      return Optional.of(cached.name());
+  /** The names of {@code subjectIds}: from the five-minute cache, the rest in one read. */
+  private Map<String, String> names(java.util.Set<String> subjectIds, long now) {
+    Map<String, String> out = new java.util.HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : subjectIds) {
+      Named cached = nameCache.get(id);
+      if (cached != null && cached.at() > now - 300_000) {
+        out.put(id, cached.name());
+      } else {
+        missing.add(id);
+      }
     }
-    Optional<String> name = names.apply(subjectId);
-    if (nameCache.size() > 1_000_000) {
-      nameCache.clear();
+    if (!missing.isEmpty()) {
+      Map<String, String> read = names.apply(missing);
+      if (nameCache.size() > 1_000_000) {
+        nameCache.clear();
+      }
+      for (String id : missing) {
+        String name = read.get(id);
+        if (name == null) {
+          nameCache.remove(id);
+        } else {
+          nameCache.put(id, new Named(name, now));
+          out.put(id, name);
+        }
+      }
     }
-    name.ifPresentOrElse(
-        n -> nameCache.put(subjectId, new Named(n, now)), () -> nameCache.remove(subjectId));
-    return name;
+    return out;
   }
 
   /** A consent changed: withdrawal of location forgets every position at once. */
@@ -426,28 +452,6 @@ public final class LocationService {
     }
     consentCache.put(subjectId, c);
     return c;
-  }
-
-  /** The person themself, or a service with {@code purpose}; everyone else learns nothing. */
-  private void authorize(
-      Caller caller, String subjectId, Purpose purpose, String what, boolean checkExists) {
-    if (caller instanceof Caller.User u && !u.subjectId().equals(subjectId)) {
-      throw notFound();
-    }
-    if (caller instanceof Caller.Service s && !s.may(purpose)) {
-      throw CandorException.forbidden(
-          what + " need a service key with the '" + purpose.id() + "' purpose");
-    }
-    if (caller instanceof Caller.Admin) {
-      throw CandorException.forbidden(
-          what + " are for the person or a service with '" + purpose.id() + "'");
-    }
-    if (caller instanceof Caller.Anonymous) {
-      throw CandorException.unauthenticated("sign in first");
-    }
-    if (checkExists && !keys.exists(subjectId)) {
-      throw notFound();
-    }
   }
 
   private static CandorException notFound() {

@@ -1,6 +1,7 @@
 package app.candor.personal;
 
-import app.candor.core.access.PurposeGate;
+import app.candor.core.access.Access;
+import app.candor.core.access.Grant;
 import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Category;
 import app.candor.core.catalog.Purpose;
@@ -46,16 +47,26 @@ public final class PersonalService {
   private final Database db;
   private final SubjectKeys keys;
   private final BlindIndex blind;
-  private final PurposeGate gate;
   private final Clock clock;
   private final PersonalRepository repo = new PersonalRepository();
 
-  public PersonalService(
-      Database db, SubjectKeys keys, BlindIndex blind, PurposeGate gate, Clock clock) {
+  /** A profile read: the person sees everything, others the fields of the purpose they name. */
+  public static final Access PROFILE = Access.namedPurpose("a person's profile", Category.PERSONAL);
+
+  /** Changing a profile: the person, services with {@code account}, operators. */
+  public static final Access CHANGE =
+      new Access(
+          "changing a profile",
+          Optional.of(Category.PERSONAL),
+          Optional.of(Purpose.ACCOUNT),
+          List.of(),
+          true,
+          Access.Operators.WITH_PURPOSE);
+
+  public PersonalService(Database db, SubjectKeys keys, BlindIndex blind, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.blind = Objects.requireNonNull(blind, "blind");
-    this.gate = Objects.requireNonNull(gate, "gate");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -119,33 +130,26 @@ public final class PersonalService {
         });
   }
 
-  /**
-   * The person as {@code caller} may see them: everything for the person, the purpose's fields for
-   * a service or operator (after the gate, and logged).
-   */
-  public Map<String, Object> read(Caller caller, String id, Optional<String> purpose) {
-    PurposeGate.Grant grant = gate.authorize(caller, id, purpose, Category.PERSONAL);
+  /** The person's profile: their id and the fields {@code grant} may reveal. */
+  public Map<String, Object> read(Grant grant) {
+    String id = grant.subjectId();
     Person person = find(id).orElseThrow(() -> CandorException.notFound("person"));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", person.id());
-    List<String> read = new ArrayList<>();
     person
         .values()
         .forEach(
             (field, value) -> {
-              if (grant.allows("personal." + field)) {
+              if (grant.reveal("personal." + field)) {
                 out.put(field, value);
-                read.add(field);
               }
             });
-    gate.record(grant, read);
     return out;
   }
 
-  /** Applies {@code changes} (null clears an optional field); returns what the caller may see. */
-  public Map<String, Object> update(
-      Caller caller, String id, Map<String, Optional<String>> changes) {
-    authorizeChange(caller, id);
+  /** Applies {@code changes} (null clears an optional field) to the granted person. */
+  public void update(Grant grant, Map<String, Optional<String>> changes) {
+    String id = grant.subjectId();
     Draft patch = validate(changes, false);
     db.useTransaction(
         h -> {
@@ -155,22 +159,34 @@ public final class PersonalService {
           rejectDuplicates(h, patch, Optional.of(id));
           repo.update(h, applyPatch(aead, row, patch, changes.keySet()));
         });
-    return read(caller, id, Optional.of(Purpose.ACCOUNT.id()));
   }
 
-  private void authorizeChange(Caller caller, String id) {
-    if (caller instanceof Caller.Anonymous) {
-      throw CandorException.unauthenticated("a bearer token is required");
+  /**
+   * The names of those of {@code subjectIds} who still exist, decrypting the name only (people
+   * nearby shows names, and nothing else of the record is needed). Call it through the gate.
+   */
+  public Map<String, String> names(java.util.Collection<String> subjectIds) {
+    Map<String, String> out = new java.util.HashMap<>();
+    List<String> ids = new ArrayList<>(subjectIds);
+    for (int i = 0; i < ids.size(); i += 500) {
+      List<String> slice = ids.subList(i, Math.min(ids.size(), i + 500));
+      List<Map.Entry<String, String>> rows =
+          db.withHandle(
+              h ->
+                  h.createQuery("SELECT subject_id, name_ct FROM people WHERE subject_id IN (<s>)")
+                      .bindList("s", slice)
+                      .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                      .list());
+      for (Map.Entry<String, String> row : rows) {
+        keys.find(row.getKey())
+            .ifPresent(
+                aead ->
+                    out.put(
+                        row.getKey(),
+                        FieldCipher.decrypt(aead, row.getKey(), "name", row.getValue())));
+      }
     }
-    if (caller instanceof Caller.User u && !u.subjectId().equals(id)) {
-      throw CandorException.notFound("person");
-    }
-    if (caller instanceof Caller.Service s && !s.may(Purpose.ACCOUNT)) {
-      throw CandorException.forbidden("changing people needs a service key with 'account'");
-    }
-    if (!exists(id)) {
-      throw CandorException.notFound("person");
-    }
+    return out;
   }
 
   public boolean exists(String subjectId) {

@@ -1,14 +1,12 @@
 package app.candor.privacy;
 
-import app.candor.core.access.PurposeGate;
-import app.candor.core.access.SubjectDirectory;
-import app.candor.core.auth.Caller;
+import app.candor.core.access.Access;
+import app.candor.core.access.Grant;
 import app.candor.core.catalog.Catalog;
 import app.candor.core.catalog.Category;
 import app.candor.core.catalog.FieldSpec;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.crypto.SubjectKeys;
-import app.candor.core.errors.CandorException;
 import app.candor.core.json.Json;
 import app.candor.core.store.Database;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -60,27 +58,27 @@ public final class PrivacyService {
   /** Proof of an erasure; holds no personal data. */
   public record Receipt(String userId, Instant erasedAt, Map<String, Integer> erased) {}
 
+  /** The report and the export: the person, or an operator on their behalf. */
+  public static final Access REPORT = Access.privacyRequest("privacy requests");
+
+  /** Erasure: the person, or an operator on their behalf. */
+  public static final Access ERASURE = Access.privacyRequest("erasure");
+
+  /** The person's access log: the person, or an operator on their behalf. */
+  public static final Access ACCESS_LOG =
+      Access.privacyRequest("the access log", "personal.accessLog");
+
   private final Catalog catalog;
   private final List<SubjectData> providers;
-  private final SubjectDirectory directory;
   private final SubjectKeys keys;
-  private final PurposeGate gate;
   private final Database db;
   private final Clock clock;
 
   public PrivacyService(
-      Catalog catalog,
-      List<SubjectData> providers,
-      SubjectDirectory directory,
-      SubjectKeys keys,
-      PurposeGate gate,
-      Database db,
-      Clock clock) {
+      Catalog catalog, List<SubjectData> providers, SubjectKeys keys, Database db, Clock clock) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.providers = List.copyOf(providers);
-    this.directory = Objects.requireNonNull(directory, "directory");
     this.keys = Objects.requireNonNull(keys, "keys");
-    this.gate = Objects.requireNonNull(gate, "gate");
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
@@ -89,30 +87,13 @@ public final class PrivacyService {
     return providers;
   }
 
-  /** Privacy requests are for the person and for operators; anyone else learns nothing. */
-  public void authorize(Caller caller, String subjectId) {
-    if (caller instanceof Caller.Anonymous) {
-      throw CandorException.unauthenticated("a bearer token is required");
-    }
-    if (caller instanceof Caller.Service) {
-      throw CandorException.forbidden(
-          "privacy requests are made by the person or an operator, not by services");
-    }
-    if (caller instanceof Caller.User u && !u.subjectId().equals(subjectId)) {
-      throw CandorException.notFound("person");
-    }
-    if (!directory.exists(subjectId)) {
-      throw CandorException.notFound("person");
-    }
+  /** Everything held about the granted person. */
+  public Report report(Grant grant) {
+    return build(grant);
   }
 
-  public Report report(Caller caller, String subjectId) {
-    authorize(caller, subjectId);
-    gate.recordPrivacyRequest(caller, subjectId, "report");
-    return build(subjectId);
-  }
-
-  private Report build(String subjectId) {
+  private Report build(Grant grant) {
+    String subjectId = grant.subjectId();
     Map<Category, List<Item>> items = new LinkedHashMap<>();
     for (Category c : Category.values()) {
       items.put(c, new ArrayList<>());
@@ -120,6 +101,9 @@ public final class PrivacyService {
     for (SubjectData provider : providers) {
       for (SubjectData.Held held : provider.describe(subjectId)) {
         FieldSpec spec = catalog.require(held.fieldId());
+        if (!grant.reveal(spec.id())) {
+          continue;
+        }
         items
             .get(spec.category())
             .add(
@@ -141,10 +125,9 @@ public final class PrivacyService {
   }
 
   /** The ZIP export: one JSON file per category, CSV for tabular data, and a README. */
-  public byte[] export(Caller caller, String subjectId) {
-    authorize(caller, subjectId);
-    gate.recordPrivacyRequest(caller, subjectId, "export");
-    Report report = build(subjectId);
+  public byte[] export(Grant grant) {
+    String subjectId = grant.subjectId();
+    Report report = build(grant);
     Map<Category, List<SubjectData.Table>> tables = new HashMap<>();
     Map<Category, List<SubjectData.Document>> documents = new HashMap<>();
     for (SubjectData provider : providers) {
@@ -198,8 +181,8 @@ public final class PrivacyService {
    * Erases the person: their key first (crypto-shredding every ciphertext), then every provider's
    * rows, all in one transaction; then the database drops the old pages. The receipt is kept.
    */
-  public Receipt erase(Caller caller, String subjectId) {
-    authorize(caller, subjectId);
+  public Receipt erase(Grant grant) {
+    String subjectId = grant.subjectId();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (Category c : Category.values()) {
       counts.put(c.id(), 0);

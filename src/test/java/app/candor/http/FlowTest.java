@@ -254,9 +254,11 @@ class FlowTest {
       }
       assertThat(entries)
           .containsExactly(
-              "service:chat account [birthDate, email, emailVerified, name, phone, phoneVerified]",
-              "service:chat messaging [name]",
-              "service:ads personalization [birthDate, gender, occupation]");
+              "service:chat account [personal.birthDate, personal.email, personal.emailVerified,"
+                  + " personal.name, personal.phone, personal.phoneVerified]",
+              "service:chat messaging [personal.name]",
+              "service:ads personalization [personal.birthDate, personal.gender,"
+                  + " personal.occupation]");
 
       // The export: one JSON per category, CSV tables and a README explaining every field.
       Http.Response export = http.get("/v1/users/" + id + "/export", token);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.Candor;
 import app.candor.core.auth.Caller;
+import app.candor.privacy.PrivacyService;
 import app.candor.testing.TestDatabases;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ class SignInErasureTest {
       candor.signIn().start("sms", "+4915199777001", "client-1");
       assertThat(codes(candor)).isEqualTo(4);
 
-      candor.privacy().erase(new Caller.Admin(), id);
+      candor.privacy().erase(candor.gate().change(new Caller.Admin(), id, PrivacyService.ERASURE));
 
       assertThat(codes(candor)).as("only the stranger's code is left").isEqualTo(1);
       String phone = candor.people().blindIndex("phone", "+4915199777001");

@@ -55,7 +55,9 @@ class CryptoShreddingTest {
                           .one());
       assertThat(FieldCipher.decrypt(before, erased, "name", nameCt)).isEqualTo("Shred Me 1");
 
-      candor.privacy().erase(new Caller.Admin(), erased);
+      candor
+          .privacy()
+          .erase(candor.gate().change(new Caller.Admin(), erased, PrivacyService.ERASURE));
 
       assertThat(candor.subjectKeys().find(erased)).isEmpty();
       assertThat(candor.subjectKeys().exists(erased)).isFalse();

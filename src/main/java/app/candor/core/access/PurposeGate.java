@@ -3,34 +3,32 @@ package app.candor.core.access;
 import app.candor.core.audit.AccessLog;
 import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Catalog;
-import app.candor.core.catalog.Category;
 import app.candor.core.catalog.FieldSpec;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.consent.ConsentLedger;
 import app.candor.core.errors.CandorException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The one gate every read of personal data passes. For a service or an operator: a purpose must be
- * named, the caller's key must allow it, the person must exist and hold the consent, and only the
- * catalog's fields for that purpose come back; the read is then written to the person's access log.
- * A person reading their own data sees everything and is not logged. Anyone else is told the person
- * does not exist.
+ * The one gate for a person's data. Every route states what it does as an {@link Access} and asks
+ * here: who may call (the person, services holding the purpose, operators), which purpose, which
+ * catalog fields that purpose may read, whether the person exists and holds the consent. Reads run
+ * inside {@link #read}, which hands the domain a {@link Grant} (the only way to obtain one: domain
+ * readers take a grant, not an id) and writes the access-log entry, durably, before the answer can
+ * be sent. A person reading their own data is not logged; anyone not allowed to know the person
+ * exists is told they do not.
  */
 public final class PurposeGate {
 
-  /** Permission to read {@code fields} of one person, for one purpose (empty for the person). */
-  public record Grant(
-      Caller caller, String subjectId, Optional<Purpose> purpose, List<FieldSpec> fields) {
-
-    public boolean allows(String fieldId) {
-      return fields.stream().anyMatch(f -> f.id().equals(fieldId));
-    }
-  }
-
   public static final String PURPOSE_HEADER = "Candor-Purpose";
+
+  /** The purpose operators' privacy requests (report, export, access log) are logged under. */
+  public static final String PRIVACY_REQUEST = "privacy_request";
 
   private final Catalog catalog;
   private final ConsentLedger consents;
@@ -45,47 +43,158 @@ public final class PurposeGate {
     this.directory = Objects.requireNonNull(directory, "directory");
   }
 
-  public Grant authorize(
-      Caller caller, String subjectId, Optional<String> purposeName, Category category) {
-    if (caller instanceof Caller.User user) {
-      if (!user.subjectId().equals(subjectId) || !directory.exists(subjectId)) {
-        throw CandorException.notFound("person");
-      }
-      return new Grant(caller, subjectId, Optional.empty(), catalog.fields(category));
+  /**
+   * Reads the person's data through {@code reader}, if {@code caller} may: the reader receives the
+   * grant (fields it may reveal), and the fields it revealed are logged for services and operators
+   * before this returns.
+   *
+   * @param purposeHeader the {@code Candor-Purpose} header, for an access whose purpose the caller
+   *     names
+   */
+  public <T> T read(
+      Caller caller,
+      String subjectId,
+      Optional<String> purposeHeader,
+      Access access,
+      Function<Grant, T> reader) {
+    Grant grant = authorize(caller, subjectId, purposeHeader, access);
+    T result = reader.apply(grant);
+    if (!grant.self()) {
+      accessLog.read(subjectId, caller.label(), grant.logPurpose(), grant.revealed());
     }
+    return result;
+  }
+
+  /**
+   * Checks that {@code caller} may make a change to the person ({@code access} describes it) and
+   * returns the grant the domain's change takes; nothing is read, so nothing is logged. Throws as
+   * {@link #read} would.
+   */
+  public Grant change(Caller caller, String subjectId, Access access) {
+    return authorize(caller, subjectId, Optional.empty(), access);
+  }
+
+  /**
+   * Checks that {@code caller} may ask for aggregates or send data for {@code purpose}: operators
+   * (when {@code operators}) and services whose key holds the purpose; nobody's data is read.
+   */
+  public void aggregate(Caller caller, Purpose purpose, boolean operators, String what) {
     if (caller instanceof Caller.Anonymous) {
       throw CandorException.unauthenticated("a bearer token is required");
     }
-    Purpose purpose = parsePurpose(purposeName);
+    if (caller instanceof Caller.Admin && !operators) {
+      throw CandorException.forbidden(what + " are for services with '" + purpose.id() + "'");
+    }
+    if (caller instanceof Caller.Service s && !s.may(purpose)) {
+      throw CandorException.forbidden(
+          what + " need a service key with the '" + purpose.id() + "' purpose");
+    }
+    if (caller instanceof Caller.User) {
+      throw CandorException.forbidden(
+          what + " are for " + (operators ? "operators and " : "") + "services");
+    }
+  }
+
+  /**
+   * Others' data shown to a viewer whom {@code viewer} authorized (people nearby): only those of
+   * {@code subjectIds} who hold {@code purpose} are passed to {@code reader}, which reveals {@code
+   * fieldIds} of them; each is then counted into their access log's entry of the day, durably.
+   */
+  public <T> T readShown(
+      Grant viewer,
+      Collection<String> subjectIds,
+      Purpose purpose,
+      List<String> fieldIds,
+      Function<Set<String>, T> reader) {
+    fieldIds.forEach(
+        f -> {
+          if (!catalog.require(f).readableFor(purpose)) {
+            throw new IllegalArgumentException(f + " is not readable for " + purpose.id());
+          }
+        });
+    Set<String> allowed = consents.holdersAmong(subjectIds, purpose);
+    T result = reader.apply(allowed);
+    accessLog.shown(allowed, viewer.caller().label(), purpose.id(), fieldIds);
+    return result;
+  }
+
+  /** The person's consents, through a grant for {@code personal.consents}. */
+  public List<ConsentLedger.State> consents(Grant grant) {
+    require(grant, "personal.consents");
+    return consents.current(grant.subjectId());
+  }
+
+  /**
+   * The person's consent decisions, oldest first, through a grant for {@code personal.consents}.
+   */
+  public List<ConsentLedger.Event> consentHistory(Grant grant) {
+    require(grant, "personal.consents");
+    return consents.history(grant.subjectId());
+  }
+
+  /** The person's access log, through a grant for {@code personal.accessLog}. */
+  public List<AccessLog.Entry> accessLog(Grant grant) {
+    require(grant, "personal.accessLog");
+    return accessLog.entries(grant.subjectId());
+  }
+
+  private static void require(Grant grant, String fieldId) {
+    if (!grant.reveal(fieldId)) {
+      throw CandorException.forbidden("this read does not cover " + fieldId);
+    }
+  }
+
+  private Grant authorize(
+      Caller caller, String subjectId, Optional<String> purposeHeader, Access access) {
+    if (caller instanceof Caller.Anonymous) {
+      throw CandorException.unauthenticated("a bearer token is required");
+    }
+    if (caller instanceof Caller.User u) {
+      if (!u.subjectId().equals(subjectId) || !directory.exists(subjectId)) {
+        throw CandorException.notFound("person");
+      }
+      return new Grant(caller, subjectId, access.purpose(), PRIVACY_REQUEST, fields(access, null));
+    }
+    if (caller instanceof Caller.Admin) {
+      if (access.operators() == Access.Operators.NO) {
+        throw CandorException.forbidden(access.refusal());
+      }
+      if (access.operators() == Access.Operators.PRIVACY_REQUEST) {
+        requireExists(subjectId);
+        return new Grant(
+            caller, subjectId, Optional.empty(), PRIVACY_REQUEST, fields(access, null));
+      }
+    }
+    if (caller instanceof Caller.Service && !access.services()) {
+      throw CandorException.forbidden(access.refusal());
+    }
+    Purpose purpose = access.purpose().orElseGet(() -> parsePurpose(purposeHeader));
     if (caller instanceof Caller.Service service && !service.may(purpose)) {
       throw CandorException.forbidden(
           "this service key is not allowed the purpose '" + purpose.id() + "'");
     }
-    if (!directory.exists(subjectId)) {
-      throw CandorException.notFound("person");
-    }
+    requireExists(subjectId);
     if (!consents.holds(subjectId, purpose)) {
       throw CandorException.forbidden(
           "the person has not consented to '" + purpose.id() + "' (or has withdrawn it)");
     }
-    List<FieldSpec> fields =
-        catalog.fields(category).stream().filter(f -> f.readableFor(purpose)).toList();
-    return new Grant(caller, subjectId, Optional.of(purpose), fields);
+    return new Grant(
+        caller, subjectId, Optional.of(purpose), purpose.id(), fields(access, purpose));
   }
 
-  /** Writes the read to the person's access log; reads by the person themself are not logged. */
-  public void record(Grant grant, List<String> fieldsRead) {
-    grant
-        .purpose()
-        .ifPresent(
-            p -> accessLog.record(grant.subjectId(), grant.caller().label(), p.id(), fieldsRead));
-  }
-
-  /** Logs a privacy request handled by an operator (report, export) on the person's behalf. */
-  public void recordPrivacyRequest(Caller caller, String subjectId, String what) {
-    if (caller instanceof Caller.Admin) {
-      accessLog.record(subjectId, caller.label(), "privacy_request", List.of(what));
+  private void requireExists(String subjectId) {
+    if (!directory.exists(subjectId)) {
+      throw CandorException.notFound("person");
     }
+  }
+
+  /** The access's fields; for a purpose, only those the catalog lets it read. */
+  private List<FieldSpec> fields(Access access, Purpose purpose) {
+    List<FieldSpec> all =
+        !access.fieldIds().isEmpty()
+            ? access.fieldIds().stream().map(catalog::require).toList()
+            : access.category().map(catalog::fields).orElseGet(catalog::fields);
+    return purpose == null ? all : all.stream().filter(f -> f.readableFor(purpose)).toList();
   }
 
   private static Purpose parsePurpose(Optional<String> purposeName) {

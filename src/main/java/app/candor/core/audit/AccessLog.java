@@ -1,206 +1,284 @@
 package app.candor.core.audit;
 
 import app.candor.core.store.Database;
+import app.candor.core.store.GroupCommit;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Every read of a person's data by a service or an operator, readable by that person. Reads at high
- * rates (people nearby: one entry for the viewer and one per person shown) go through {@link
- * #recordSoon}: queued, and written in batches by a background thread within about {@link
- * #FLUSH_MILLIS}, which costs a request no transaction of its own. A person reading their log, and
- * shutting down, write what is queued first.
+ * Every read of a person's data by a service or an operator, readable by that person. Entries are
+ * durable before the answer they record is sent: each read waits for its entry's group commit
+ * ({@link GroupCommit}), so many concurrent reads share one transaction and one sync.
+ *
+ * <p>Two kinds of entry: one row per read ({@link #read}), and reads counted per person, day,
+ * caller, purpose and fields ({@link #shown}) for being shown to people nearby, where a row per
+ * person shown would cost more than the query itself. Entries are written only for people who still
+ * exist: the key rows are share-locked on PostgreSQL (SQLite writers are serialized), so an erasure
+ * either follows the write and deletes its rows, or is seen by it.
  */
 public final class AccessLog implements AutoCloseable {
 
-  /** One read: who, why, which fields, when. */
-  public record Entry(Instant at, String caller, String purpose, List<String> fields) {}
+  /**
+   * One entry: who, why, which fields, when. {@code reads} is 1 for a single read; a counted entry
+   * covers {@code day} and says when the last of its reads happened.
+   */
+  public record Entry(
+      Instant at,
+      String caller,
+      String purpose,
+      List<String> fields,
+      long reads,
+      Optional<LocalDate> day) {}
 
-  static final long FLUSH_MILLIS = 100;
+  private sealed interface Pending {
+    long at();
 
-  private record Pending(String subjectId, String caller, String purpose, String fields, long at) {}
+    String caller();
+
+    String purpose();
+
+    String fields();
+  }
+
+  private record Single(String subjectId, String caller, String purpose, String fields, long at)
+      implements Pending {}
+
+  private record Shown(
+      Collection<String> subjectIds, String caller, String purpose, String fields, long at)
+      implements Pending {}
+
+  private record DayKey(String subjectId, long day, String caller, String purpose, String fields) {}
+
+  private static final class Count {
+    long reads;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+  }
+
+  private static final long DAY_MILLIS = 86_400_000L;
 
   private final Database db;
   private final Clock clock;
-  private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final Object writing = new Object();
-  private final Thread writer;
-  private volatile boolean running = true;
+  private final GroupCommit<Pending> commits;
 
   public AccessLog(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.writer = new Thread(this::run, "candor-access-log");
-    this.writer.setDaemon(true);
-    this.writer.start();
+    this.commits = new GroupCommit<>("access-log", db, this::write, 10_000, 100_000);
   }
 
-  /** Queues an entry, written within about {@link #FLUSH_MILLIS} (see the class comment). */
-  public void recordSoon(String subjectId, String caller, String purpose, List<String> fields) {
-    pending.add(new Pending(subjectId, caller, purpose, String.join(",", fields), clock.millis()));
-  }
-
-  private void run() {
-    while (running) {
-      try {
-        Thread.sleep(FLUSH_MILLIS);
-        flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        // The class name only; what is queued stays queued and is tried again.
-        org.slf4j.LoggerFactory.getLogger(AccessLog.class)
-            .warn("writing queued access-log entries failed: {}", e.getClass().getName());
-      }
-    }
+  /** Records one read of {@code fields} of the person; returns once the entry is durable. */
+  public void read(String subjectId, String caller, String purpose, List<String> fields) {
+    commits.commit(
+        new Single(subjectId, caller, purpose, String.join(",", fields), clock.millis()));
   }
 
   /**
-   * Writes what is queued, in one transaction, for the people who still exist: the key rows are
-   * share-locked on PostgreSQL, so an erasure either waits for this write (and then deletes its
-   * rows) or is seen by it (and nothing is written about the erased person).
+   * Records that each of {@code subjectIds} was shown once, counted into today's entry of each;
+   * returns once the counts are durable.
    */
-  public void flush() {
-    synchronized (writing) {
-      List<Pending> batch = new java.util.ArrayList<>();
-      for (Pending p = pending.peek(); p != null && batch.size() < 50_000; p = pending.peek()) {
-        batch.add(p);
-        pending.poll();
-      }
-      if (batch.isEmpty()) {
-        return;
-      }
-      // The same read repeated within the batch: written once, at its first time.
-      java.util.Map<List<String>, Pending> distinct = new java.util.LinkedHashMap<>();
-      for (Pending p : batch) {
-        distinct.putIfAbsent(List.of(p.subjectId(), p.caller(), p.purpose(), p.fields()), p);
-      }
-      List<Pending> rowsToWrite = new java.util.ArrayList<>(distinct.values());
-      boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
-      try {
-        db.useTransaction(
-            h -> {
-              java.util.Set<String> subjects = new java.util.HashSet<>();
-              rowsToWrite.forEach(p -> subjects.add(p.subjectId()));
-              java.util.Set<String> present = new java.util.HashSet<>();
-              List<String> all = new java.util.ArrayList<>(subjects);
-              for (int i = 0; i < all.size(); i += 500) {
-                present.addAll(
-                    h.createQuery(
-                            "SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)"
-                                + (postgres ? " FOR SHARE" : ""))
-                        .bindList("s", all.subList(i, Math.min(all.size(), i + 500)))
-                        .mapTo(String.class)
-                        .list());
-              }
-              // Plain JDBC: a batch holds tens of thousands of rows at people-nearby rates.
-              try (java.sql.PreparedStatement insert =
-                  h.getConnection()
-                      .prepareStatement(
-                          "INSERT INTO access_log (id, subject_id, at, caller, purpose, fields)"
-                              + " VALUES (?, ?, ?, ?, ?, ?)")) {
-                java.util.concurrent.ThreadLocalRandom random =
-                    java.util.concurrent.ThreadLocalRandom.current();
-                int rows = 0;
-                for (Pending p : rowsToWrite) {
-                  if (present.contains(p.subjectId())) {
-                    // A row id, not a secret: no need for the secure generator's cost.
-                    insert.setString(1, new UUID(random.nextLong(), random.nextLong()).toString());
-                    insert.setString(2, p.subjectId());
-                    insert.setLong(3, p.at());
-                    insert.setString(4, p.caller());
-                    insert.setString(5, p.purpose());
-                    insert.setString(6, p.fields());
-                    insert.addBatch();
-                    rows++;
-                  }
-                }
-                if (rows > 0) {
-                  insert.executeBatch();
-                }
-              } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("access log batch failed", e);
-              }
-            });
-      } catch (RuntimeException e) {
-        // Back in the queue, in order, for the next attempt.
-        List<Pending> rest = new java.util.ArrayList<>(batch);
-        pending.forEach(rest::add);
-        pending.clear();
-        pending.addAll(rest);
-        throw e;
-      }
+  public void shown(
+      Collection<String> subjectIds, String caller, String purpose, List<String> fields) {
+    if (!subjectIds.isEmpty()) {
+      commits.commit(
+          new Shown(
+              List.copyOf(subjectIds), caller, purpose, String.join(",", fields), clock.millis()));
     }
   }
 
-  /** Writes what is queued, then stops the background writer. */
+  private void write(Handle h, List<Pending> group) {
+    Set<String> subjects = new HashSet<>();
+    for (Pending p : group) {
+      if (p instanceof Single s) {
+        subjects.add(s.subjectId());
+      } else if (p instanceof Shown s) {
+        subjects.addAll(s.subjectIds());
+      }
+    }
+    Set<String> present = present(h, subjects);
+    Map<DayKey, Count> counts = new LinkedHashMap<>();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    // Plain JDBC: a group holds thousands of rows at high read rates.
+    try (PreparedStatement insert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO access_log (id, subject_id, at, caller, purpose, fields)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      int rows = 0;
+      for (Pending p : group) {
+        if (p instanceof Single s && present.contains(s.subjectId())) {
+          // A row id, not a secret: no need for the secure generator's cost.
+          insert.setString(1, new UUID(random.nextLong(), random.nextLong()).toString());
+          insert.setString(2, s.subjectId());
+          insert.setLong(3, s.at());
+          insert.setString(4, s.caller());
+          insert.setString(5, s.purpose());
+          insert.setString(6, s.fields());
+          insert.addBatch();
+          rows++;
+        } else if (p instanceof Shown s) {
+          for (String subject : s.subjectIds()) {
+            if (present.contains(subject)) {
+              Count c =
+                  counts.computeIfAbsent(
+                      new DayKey(
+                          subject,
+                          Math.floorDiv(s.at(), DAY_MILLIS),
+                          s.caller(),
+                          s.purpose(),
+                          s.fields()),
+                      k -> new Count());
+              c.reads++;
+              c.first = Math.min(c.first, s.at());
+              c.last = Math.max(c.last, s.at());
+            }
+          }
+        }
+      }
+      if (rows > 0) {
+        insert.executeBatch();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("access log group failed", e);
+    }
+    if (!counts.isEmpty()) {
+      upsertCounts(h, counts);
+    }
+  }
+
+  private static void upsertCounts(Handle h, Map<DayKey, Count> counts) {
+    try (PreparedStatement upsert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO access_log_daily"
+                    + " (subject_id, day, caller, purpose, fields, reads, first_at, last_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (subject_id, day, caller, purpose, fields) DO UPDATE SET"
+                    + " reads = access_log_daily.reads + excluded.reads,"
+                    + " last_at = CASE WHEN excluded.last_at > access_log_daily.last_at"
+                    + " THEN excluded.last_at ELSE access_log_daily.last_at END")) {
+      for (Map.Entry<DayKey, Count> e : counts.entrySet()) {
+        DayKey k = e.getKey();
+        upsert.setString(1, k.subjectId());
+        upsert.setLong(2, k.day());
+        upsert.setString(3, k.caller());
+        upsert.setString(4, k.purpose());
+        upsert.setString(5, k.fields());
+        upsert.setLong(6, e.getValue().reads);
+        upsert.setLong(7, e.getValue().first);
+        upsert.setLong(8, e.getValue().last);
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("access log counts failed", e);
+    }
+  }
+
+  /** Those of {@code subjects} who still exist, share-locked on PostgreSQL until the commit. */
+  private Set<String> present(Handle h, Set<String> subjects) {
+    boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
+    Set<String> present = new HashSet<>();
+    List<String> all = new ArrayList<>(subjects);
+    all.sort(Comparator.naturalOrder()); // one lock order for every writer
+    for (int i = 0; i < all.size(); i += 500) {
+      present.addAll(
+          h.createQuery(
+                  "SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)"
+                      + (postgres ? " ORDER BY subject_id FOR SHARE" : ""))
+              .bindList("s", all.subList(i, Math.min(all.size(), i + 500)))
+              .mapTo(String.class)
+              .list());
+    }
+    return present;
+  }
+
+  /** Stops the writer; reads still waiting are answered 503. */
   @Override
   public void close() {
-    running = false;
-    writer.interrupt();
-    try {
-      writer.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    flush();
+    commits.close();
   }
 
-  public void record(String subjectId, String caller, String purpose, List<String> fields) {
-    db.useTransaction(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO access_log (id, subject_id, at, caller, purpose, fields)"
-                        + " VALUES (:id, :s, :at, :c, :p, :f)")
-                .bind("id", UUID.randomUUID().toString())
-                .bind("s", subjectId)
-                .bind("at", clock.millis())
-                .bind("c", caller)
-                .bind("p", purpose)
-                .bind("f", String.join(",", fields))
-                .execute());
-  }
-
+  /** The person's entries, oldest first (a counted entry by the time of its last read). */
   public List<Entry> entries(String subjectId) {
-    flush();
-    return db.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT at, caller, purpose, fields FROM access_log WHERE subject_id = :s"
-                        + " ORDER BY at, id")
-                .bind("s", subjectId)
-                .map(
-                    (rs, ctx) ->
-                        new Entry(
-                            Instant.ofEpochMilli(rs.getLong(1)),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4).isEmpty()
-                                ? List.of()
-                                : Arrays.asList(rs.getString(4).split(","))))
-                .list());
+    List<Entry> out = new ArrayList<>();
+    db.withHandle(
+        h -> {
+          out.addAll(
+              h.createQuery(
+                      "SELECT at, caller, purpose, fields FROM access_log WHERE subject_id = :s"
+                          + " ORDER BY at, id")
+                  .bind("s", subjectId)
+                  .map(
+                      (rs, ctx) ->
+                          new Entry(
+                              Instant.ofEpochMilli(rs.getLong(1)),
+                              rs.getString(2),
+                              rs.getString(3),
+                              fields(rs.getString(4)),
+                              1,
+                              Optional.empty()))
+                  .list());
+          out.addAll(
+              h.createQuery(
+                      "SELECT last_at, caller, purpose, fields, reads, day FROM access_log_daily"
+                          + " WHERE subject_id = :s")
+                  .bind("s", subjectId)
+                  .map(
+                      (rs, ctx) ->
+                          new Entry(
+                              Instant.ofEpochMilli(rs.getLong(1)),
+                              rs.getString(2),
+                              rs.getString(3),
+                              fields(rs.getString(4)),
+                              rs.getLong(5),
+                              Optional.of(LocalDate.ofEpochDay(rs.getLong(6)))))
+                  .list());
+          return null;
+        });
+    out.sort(Comparator.comparing(Entry::at));
+    return out;
   }
 
+  private static List<String> fields(String joined) {
+    return joined.isEmpty() ? List.of() : Arrays.asList(joined.split(","));
+  }
+
+  /** Deletes the person's entries inside the erasure's transaction. */
   public int erase(Handle h, String subjectId) {
-    // Queued entries about the person go too; one being written now waits for this erasure, or
-    // the erasure for it (see flush).
-    pending.removeIf(p -> p.subjectId().equals(subjectId));
-    return h.createUpdate("DELETE FROM access_log WHERE subject_id = :s")
-        .bind("s", subjectId)
-        .execute();
+    int rows =
+        h.createUpdate("DELETE FROM access_log WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
+    return rows
+        + h.createUpdate("DELETE FROM access_log_daily WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
   }
 
   public long subjectsWithEntries() {
     return db.withHandle(
         h ->
-            h.createQuery("SELECT COUNT(DISTINCT subject_id) FROM access_log")
+            h.createQuery(
+                    "SELECT COUNT(*) FROM (SELECT subject_id FROM access_log"
+                        + " UNION SELECT subject_id FROM access_log_daily) AS subjects")
                 .mapTo(Long.class)
                 .one());
   }

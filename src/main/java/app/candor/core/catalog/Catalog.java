@@ -136,13 +136,23 @@ public final class Catalog {
             "personal.accessLog",
             Category.PERSONAL,
             "Every read of your data by a service or an operator: who, for which purpose, which"
-                + " fields, when.",
+                + " fields, when; being shown to people nearby is counted per day and service.",
             Set.of(ACCOUNT),
             Sensitivity.LOW,
             UNTIL_ERASED,
             false,
             Set.of(
-                "access_log.at", "access_log.caller", "access_log.purpose", "access_log.fields")));
+                "access_log.at",
+                "access_log.caller",
+                "access_log.purpose",
+                "access_log.fields",
+                "access_log_daily.day",
+                "access_log_daily.caller",
+                "access_log_daily.purpose",
+                "access_log_daily.fields",
+                "access_log_daily.reads",
+                "access_log_daily.first_at",
+                "access_log_daily.last_at")));
     fields.add(
         new FieldSpec(
             "personal.signInSessions",

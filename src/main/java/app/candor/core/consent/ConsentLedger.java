@@ -110,6 +110,34 @@ public final class ConsentLedger {
                     .list()));
   }
 
+  /**
+   * Those of {@code subjectIds} who hold {@code purpose} now: one query for a whole answer's worth
+   * of people (people nearby), read from the ledger so a withdrawal on any node counts at once.
+   */
+  public java.util.Set<String> holdersAmong(
+      java.util.Collection<String> subjectIds, Purpose purpose) {
+    if (!purpose.withdrawable()) {
+      return java.util.Set.copyOf(subjectIds);
+    }
+    java.util.Set<String> out = new java.util.HashSet<>();
+    List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(subjectIds));
+    for (int i = 0; i < all.size(); i += 500) {
+      List<String> slice = all.subList(i, Math.min(all.size(), i + 500));
+      out.addAll(
+          db.withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT subject_id FROM consents WHERE purpose = :p AND granted = :g"
+                              + " AND subject_id IN (<s>)")
+                      .bind("p", purpose.id())
+                      .bind("g", true)
+                      .bindList("s", slice)
+                      .mapTo(String.class)
+                      .list()));
+    }
+    return out;
+  }
+
   public boolean holds(String subjectId, Purpose purpose) {
     if (!purpose.withdrawable()) {
       return true;
