@@ -266,6 +266,28 @@ class AuthMatrixTest {
               "no lat and lon",
               statuses(401, 401, 400, 400, 400, 400, 400)));
 
+  /**
+   * The routes whose 200 to a service or an operator returns a person's data, with the purpose the
+   * access-log entry must name (operators' privacy requests are logged as privacy_request). Every
+   * such answer leaves exactly one entry; every other call, none.
+   */
+  private static final Map<String, Map<Who, String>> LOGGED =
+      Map.of(
+          "GET /v1/users/{id} (Candor-Purpose: account)",
+          Map.of(Who.ADMIN, "account", Who.SERVICE_WITH_PURPOSE, "account"),
+          "PATCH /v1/users/{id}",
+          Map.of(Who.ADMIN, "account", Who.SERVICE_WITH_PURPOSE, "account"),
+          "GET /v1/users/{id}/consents",
+          Map.of(Who.ADMIN, "account", Who.SERVICE_WITH_PURPOSE, "account"),
+          "GET /v1/users/{id}/consents/history",
+          Map.of(Who.ADMIN, "account", Who.SERVICE_WITH_PURPOSE, "account"),
+          "GET /v1/users/{id}/data",
+          Map.of(Who.ADMIN, "privacy_request"),
+          "GET /v1/users/{id}/export",
+          Map.of(Who.ADMIN, "privacy_request"),
+          "GET /v1/users/{id}/access-log",
+          Map.of(Who.ADMIN, "privacy_request"));
+
   private static Route open(String method, String path, int status) {
     return route(method, path, null, all(status));
   }
@@ -331,6 +353,29 @@ class AuthMatrixTest {
       String id = server.personFrom(withPurpose, body);
       String email = HttpTesting.jsonField(body, "email");
       return new String[] {id, signIn ? server.signIn("email", email) : "not-signed-in"};
+    }
+
+    /** The person's access-log rows (caller, purpose, fields, row id), read from the database. */
+    List<List<String>> accessLog(String subjectId) {
+      return server
+          .candor()
+          .database()
+          .<List<List<String>>, RuntimeException>withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT caller, purpose, fields, id FROM access_log WHERE subject_id = :s"
+                              + " UNION ALL SELECT caller, purpose, fields,"
+                              + " CAST(day AS TEXT) || ':' || CAST(reads AS TEXT)"
+                              + " FROM access_log_daily WHERE subject_id = :s")
+                      .bind("s", subjectId)
+                      .map(
+                          (rs, ctx) ->
+                              List.of(
+                                  rs.getString(1),
+                                  rs.getString(2),
+                                  rs.getString(3),
+                                  rs.getString(4)))
+                      .list());
     }
 
     @Nullable String token(Who who, String selfToken) {
@@ -404,6 +449,7 @@ class AuthMatrixTest {
       selfToken = fresh[1];
     }
     String path = route.template().replace("{id}", id).replace("{purpose}", "analytics");
+    List<List<String>> logBefore = world.accessLog(id);
     Http.Response r =
         world
             .server
@@ -418,6 +464,24 @@ class AuthMatrixTest {
     assertThat(r.status()).as("%s %s as %s: %s", route.method(), path, who, r).isEqualTo(expected);
     if (expected >= 400) {
       assertProblem(r, expected);
+    }
+    // Every answer with a person's data to a service or an operator left exactly one entry in
+    // their access log, naming the caller, the purpose and the fields; every other call none.
+    List<List<String>> added = new ArrayList<>(world.accessLog(id));
+    added.removeAll(logBefore);
+    String purpose = LOGGED.getOrDefault(route.toString(), Map.of()).get(who);
+    if (purpose != null && expected == 200 && target == Target.EXISTING) {
+      String caller =
+          who == Who.ADMIN
+              ? "admin"
+              : who == Who.SERVICE_WITH_PURPOSE
+                  ? "service:with-purpose"
+                  : "service:without-purpose";
+      assertThat(added).as("entries written by %s", route).hasSize(1);
+      assertThat(added.get(0).subList(0, 2)).containsExactly(caller, purpose);
+      assertThat(added.get(0).get(2)).as("the fields read").isNotBlank();
+    } else {
+      assertThat(added).as("entries written by %s as %s", route, who).isEmpty();
     }
     // What the server does, its API description says.
     JsonNode responses =
