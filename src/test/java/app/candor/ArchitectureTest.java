@@ -102,6 +102,34 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("io.javalin..", "org.eclipse.jetty..");
 
+  /**
+   * One gate: the edges read a person's data only through {@link
+   * app.candor.core.access.PurposeGate}, which hands readers a grant and logs the read. These are
+   * the readers that take a bare person id (for the domains' own use); an edge calling one would
+   * skip the gate.
+   */
+  @ArchTest
+  static final ArchRule the_edges_read_people_only_through_the_gate =
+      noClasses()
+          .that()
+          .resideInAnyPackage("app.candor.http..", "app.candor.cli..")
+          .should()
+          .callMethodWhere(
+              com.tngtech.archunit.base.DescribedPredicate.describe(
+                  "a reader of a person's data that takes a bare id",
+                  call -> {
+                    String owner = call.getTargetOwner().getFullName();
+                    String name = call.getName();
+                    return (owner.equals("app.candor.core.consent.ConsentLedger")
+                            && java.util.Set.of("current", "history", "state").contains(name))
+                        || (owner.equals("app.candor.core.audit.AccessLog")
+                            && name.equals("entries"))
+                        || (owner.equals("app.candor.personal.PersonalService")
+                            && java.util.Set.of("find", "names", "fieldTimes").contains(name))
+                        || (owner.equals("app.candor.core.crypto.SubjectKeys")
+                            && name.equals("find"));
+                  }));
+
   @ArchTest
   static final ArchRule only_the_cli_edge_and_main_use_picocli =
       noClasses()

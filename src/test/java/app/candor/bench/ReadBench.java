@@ -1,0 +1,183 @@
+package app.candor.bench;
+
+import app.candor.Candor;
+import app.candor.core.config.Config;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Gated, durably logged profile reads over HTTP, from this process against a Candor server in its
+ * own: {@code GET /v1/users/{id}} by a service naming {@code Candor-Purpose: account}, each answer
+ * sent only once its access-log entry is committed. Reports reads/s and latency per number of
+ * clients, then stops the server and counts the access-log rows against the 200s it sent.
+ *
+ * <pre>
+ * ./mvnw -q test-compile exec:exec@read-bench -Dread.bench.args='--people 10000 --seconds 20'
+ * options: --clients 16,64  --pg jdbc:postgresql://127.0.0.1:5432/test?user=postgres
+ * </pre>
+ */
+public final class ReadBench {
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    int people = Integer.parseInt(opts.getOrDefault("people", "10000"));
+    int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
+    int[] clients =
+        Arrays.stream(opts.getOrDefault("clients", "16,64").split(","))
+            .mapToInt(Integer::parseInt)
+            .toArray();
+    System.out.println(BenchUtil.machine());
+    System.out.printf(
+        "Settings: %,d people; %d s per run after 10 s of warm-up; clients %s%n",
+        people, seconds, Arrays.toString(clients));
+    run("SQLite", Optional.empty(), people, seconds, clients);
+    if (opts.containsKey("pg")) {
+      String url = freshSchema(opts.get("pg"));
+      System.out.println(BenchUtil.pgDescription(opts.get("pg")));
+      run("PostgreSQL", Optional.of(url), people, seconds, clients);
+    }
+  }
+
+  private static void run(
+      String engine, Optional<String> dbUrl, int people, int seconds, int[] clients)
+      throws Exception {
+    Path dir = Files.createTempDirectory("candor-read-bench");
+    Path data = dir.resolve("data");
+    List<String> ids;
+    Config config = Config.forDataDir(data).withDbUrl(dbUrl);
+    try (Candor candor = Candor.open(config)) {
+      ids = BenchUtil.createPeople(candor, people, 42);
+    }
+    long ok = 0;
+    try (CandorServer server =
+        CandorServer.start(data, dbUrl, List.of("-Xmx4g"), Map.of("CANDOR_CODE_SENDER", "none"))) {
+      String key = service(server);
+      ok += throughput(server, key, ids, 16, 10).ok; // warm-up: JIT, caches, pools
+      System.out.printf("%n%s, gated profile reads with their access-log entries:%n", engine);
+      System.out.println("| clients | reads/s | p50 | p99 | non-200 |");
+      System.out.println("|---|---|---|---|---|");
+      for (int c : clients) {
+        Result r = throughput(server, key, ids, c, seconds);
+        ok += r.ok;
+        System.out.printf(
+            "| %d | %,.0f | %.2f ms | %.2f ms | %d |%n",
+            c, r.ok / (double) seconds, r.p50, r.p99, r.failed);
+      }
+    }
+    long logged = countLogged(data, dbUrl);
+    System.out.printf(
+        "%s: %,d reads answered 200, %,d access-log rows after the server stopped (%s)%n",
+        engine, ok, logged, ok == logged ? "equal" : "NOT EQUAL");
+    BenchUtil.deleteTree(dir);
+  }
+
+  private record Result(long ok, long failed, double p50, double p99) {}
+
+  private static Result throughput(
+      CandorServer server, String key, List<String> ids, int clients, int seconds)
+      throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    long[] oks = new long[clients];
+    long[] fails = new long[clients];
+    List<long[]> latencies = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < clients; t++) {
+      int me = t;
+      long[] lat = new long[2_000_000];
+      latencies.add(lat);
+      Thread th =
+          new Thread(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                int n = 0;
+                try (MiniHttp http = new MiniHttp("127.0.0.1", server.port)) {
+                  while (!stop.get()) {
+                    String id = ids.get(random.nextInt(ids.size()));
+                    long start = System.nanoTime();
+                    MiniHttp.Response r =
+                        http.send("GET", "/v1/users/" + id, key, null, "Candor-Purpose", "account");
+                    if (n < lat.length) {
+                      lat[n++] = System.nanoTime() - start;
+                    }
+                    if (r.status() == 200) {
+                      oks[me]++;
+                    } else {
+                      fails[me]++;
+                    }
+                  }
+                } catch (Exception e) {
+                  fails[me]++;
+                }
+                lat[lat.length - 1] = n;
+              });
+      threads.add(th);
+      th.start();
+    }
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    for (Thread th : threads) {
+      th.join();
+    }
+    long ok = Arrays.stream(oks).sum();
+    long failed = Arrays.stream(fails).sum();
+    List<Long> all = new ArrayList<>();
+    for (long[] lat : latencies) {
+      int n = (int) Math.min(lat[lat.length - 1], lat.length - 1);
+      for (int i = 0; i < n; i++) {
+        all.add(lat[i]);
+      }
+    }
+    long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+    return new Result(ok, failed, BenchUtil.pct(sorted, 50), BenchUtil.pct(sorted, 99));
+  }
+
+  private static long countLogged(Path data, Optional<String> dbUrl) throws Exception {
+    String url = dbUrl.orElse("jdbc:sqlite:" + data.resolve("candor.db"));
+    try (Connection c = DriverManager.getConnection(url);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("SELECT COUNT(*) FROM access_log WHERE purpose = 'account'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** A new, empty schema on {@code url}, and the URL that uses it. */
+  private static String freshSchema(String url) throws Exception {
+    String schema = "read_bench_" + Long.toHexString(System.nanoTime());
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE SCHEMA " + schema);
+    }
+    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+
+  private static String service(CandorServer server) throws Exception {
+    try (MiniHttp admin = new MiniHttp("127.0.0.1", server.port)) {
+      MiniHttp.Response r =
+          admin.send(
+              "POST",
+              "/v1/services",
+              server.adminToken,
+              "{\"name\":\"read-bench\",\"purposes\":[\"account\"]}"
+                  .getBytes(StandardCharsets.UTF_8));
+      if (r.status() != 201) {
+        throw new IllegalStateException("service creation failed: " + r.status() + " " + r.text());
+      }
+      return app.candor.core.json.Json.mapper().readTree(r.body()).get("apiKey").asText();
+    }
+  }
+}
