@@ -22,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  * and says nothing about where anyone is in the band. It stops once {@code limit} people are found,
  * so a crowded city centre costs no more than its first band.
  *
- * <p>One read-write lock: queries share it, updates take it alone. An update that stays in its cell
- * changes no bucket.
+ * <p>Locks: 64 stripes chosen by the person's id, and one lock for the buckets, always taken after
+ * a stripe. An update within its cell (the common case) takes its stripe shared and no bucket lock;
+ * a move between cells, or a change of visibility or flag, takes its stripe shared and the bucket
+ * lock alone; a new person (the slot table and arrays change) takes every stripe and the bucket
+ * lock alone. A query takes one stripe and the bucket lock shared.
  *
  * <p>The partitioning seam for many nodes is the cell: buckets are keyed by cell, and a query reads
  * the cells within its radius only, so a node can own a range of rows (with a margin of the largest
