@@ -14,7 +14,16 @@ import app.candor.core.crypto.BlindIndex;
 import app.candor.core.crypto.MasterKey;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
+import app.candor.http.AnalyticsRoutes;
+import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
+import app.candor.http.LocationRoutes;
+import app.candor.http.OpsRoutes;
+import app.candor.http.PlaceRoutes;
+import app.candor.http.PrivacyRoutes;
+import app.candor.http.ServiceRoutes;
+import app.candor.http.SignInRoutes;
+import app.candor.http.UserRoutes;
 import app.candor.location.LocationData;
 import app.candor.location.LocationService;
 import app.candor.location.PlaceService;
@@ -91,7 +100,7 @@ public final class Candor implements AutoCloseable {
       UserTokens userTokens = new UserTokens(database, clock);
       this.adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
       this.authenticator = new Authenticator(adminToken, services, userTokens);
-      PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys);
+      PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys::exists);
       this.gate = gate;
       this.people = new PersonalService(database, subjectKeys, blindIndex, clock);
       this.outbox = new OutboxSender(clock);
@@ -161,10 +170,29 @@ public final class Candor implements AutoCloseable {
 
   /** Starts the HTTP server on the configured port; returns the port actually bound. */
   public synchronized int start() {
-    Javalin app = HttpServer.create(this);
+    Javalin app = HttpServer.create(edge(), routes());
     app.start(config.port());
     server = Optional.of(app);
     return app.port();
+  }
+
+  /** What every route shares. */
+  public HttpServer.Edge edge() {
+    return new HttpServer.Edge(authenticator, metrics, config.maxBodyBytes(), version());
+  }
+
+  /** The route modules, each with the services its routes use. */
+  public List<HttpServer.Module> routes() {
+    return List.of(
+        new OpsRoutes(database, metrics),
+        new ServiceRoutes(services),
+        new UserRoutes(gate, people, consents),
+        new SignInRoutes(signIn, Optional.of(outbox)),
+        new EventRoutes(usage, metrics),
+        new AnalyticsRoutes(gate, usageAnalytics),
+        new LocationRoutes(gate, location),
+        new PlaceRoutes(places),
+        new PrivacyRoutes(gate, privacy, transparency));
   }
 
   /** Stops the HTTP server (finishing requests in flight) and closes the database. */

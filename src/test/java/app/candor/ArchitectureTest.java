@@ -130,13 +130,30 @@ class ArchitectureTest {
                             && name.equals("find"));
                   }));
 
+  /**
+   * No package depends on itself through others: the composition root builds the edges and hands
+   * them what they use, so no edge reaches back to it, and no part of the core reaches up.
+   */
+  @ArchTest
+  static final ArchRule no_package_cycles =
+      slices().matching("app.candor.(**)").should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule the_edges_do_not_reach_back_to_the_composition_root =
+      noClasses()
+          .that()
+          .resideInAnyPackage("app.candor.http..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("app.candor.Candor");
+
   @ArchTest
   static final ArchRule only_the_cli_edge_and_main_use_picocli =
       noClasses()
           .that()
           .resideOutsideOfPackage("app.candor.cli..")
           .and()
-          .doNotHaveFullyQualifiedName("app.candor.Main")
+          .doNotHaveFullyQualifiedName("app.candor.cli.Main")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("picocli..");

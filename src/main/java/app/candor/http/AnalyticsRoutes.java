@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * Usage analytics: aggregates only, for operators and for services whose key may claim {@code
  * analytics}. Numbers fewer than ten people stand behind are null with {@code "suppressed": true}.
  */
-final class AnalyticsRoutes {
-  private AnalyticsRoutes() {}
+public record AnalyticsRoutes(PurposeGate gate, UsageAnalytics analytics)
+    implements HttpServer.Module {
 
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
@@ -31,7 +31,8 @@ final class AnalyticsRoutes {
       " Any number fewer than 10 people stand behind is null, and the object holding it has"
           + " \"suppressed\": true (false otherwise).";
 
-  static void register(Api api, Requests requests, PurposeGate gate, UsageAnalytics analytics) {
+  @Override
+  public void register(Api api, Requests requests) {
     String fromDoc =
         "first UTC date, YYYY-MM-DD, 1970-01-01 or later; default: "
             + DEFAULT_DAYS

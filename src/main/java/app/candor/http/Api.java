@@ -3,9 +3,9 @@ package app.candor.http;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /** Registers each route with its {@link Op}, so the OpenAPI document lists exactly the routes. */
 final class Api {
@@ -14,10 +14,17 @@ final class Api {
   record Route(HandlerType method, String path, Op op) {}
 
   private final RoutesConfig routes;
-  private final List<Route> documented = new ArrayList<>();
+  private final String version;
+  private final List<Route> documented = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  Api(RoutesConfig routes) {
+  Api(RoutesConfig routes, String version) {
     this.routes = routes;
+    this.version = version;
+  }
+
+  /** The OpenAPI document of every route registered. */
+  Map<String, Object> openApi() {
+    return OpenApi.document(documented(), version);
   }
 
   void get(String path, Op.Builder op, Handler handler) {

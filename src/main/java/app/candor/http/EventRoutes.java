@@ -4,14 +4,11 @@ import app.candor.usage.UsageService;
 import java.util.List;
 
 /** Usage event ingestion. */
-final class EventRoutes {
-  private EventRoutes() {}
+public record EventRoutes(UsageService usage, io.micrometer.core.instrument.MeterRegistry metrics)
+    implements HttpServer.Module {
 
-  static void register(
-      Api api,
-      Requests requests,
-      UsageService usage,
-      io.micrometer.core.instrument.MeterRegistry metrics) {
+  @Override
+  public void register(Api api, Requests requests) {
     var accepted = metrics.counter("candor.usage.events", "outcome", "accepted");
     var duplicates = metrics.counter("candor.usage.events", "outcome", "duplicate");
     var dropped = metrics.counter("candor.usage.events", "outcome", "dropped_no_consent");

@@ -1,13 +1,13 @@
 package app.candor.http;
 
-import app.candor.Candor;
+import app.candor.core.auth.Authenticator;
 import app.candor.core.errors.CandorException;
 import app.candor.core.json.Json;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,20 +16,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP edge: builds the Javalin app over the services of a {@link Candor}. Tests call {@link
- * #create} too, so they run the real routes.
+ * The HTTP edge: builds the Javalin app from route modules. The composition root hands each module
+ * (a record of the services its routes use) to {@link #create}; tests call it too, so they run the
+ * real routes.
  */
 public final class HttpServer {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
   private HttpServer() {}
 
-  /** The configured, not yet started, Javalin app. */
-  public static Javalin create(Candor candor) {
-    Requests requests = new Requests(candor.authenticator());
-    List<Api.Route> documented = new ArrayList<>();
-    String version = Candor.version();
-    long maxBody = candor.config().maxBodyBytes();
+  /** A group of routes and the services they use. */
+  public interface Module {
+    void register(Api api, Requests requests);
+  }
+
+  /**
+   * What every route shares: who the caller is, the metrics, the body limit, the version.
+   *
+   * @param maxBodyBytes request bodies above this size get 413
+   */
+  public record Edge(
+      Authenticator authenticator,
+      PrometheusMeterRegistry metrics,
+      long maxBodyBytes,
+      String version) {}
+
+  /** The configured, not yet started, Javalin app serving {@code modules}. */
+  public static Javalin create(Edge edge, List<Module> modules) {
+    Requests requests = new Requests(edge.authenticator());
+    long maxBody = edge.maxBodyBytes();
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -51,7 +66,7 @@ public final class HttpServer {
                     .tag("method", ctx.method().name())
                     .tag("route", route)
                     .tag("status", Integer.toString(status))
-                    .register(candor.metrics())
+                    .register(edge.metrics())
                     .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
                 // The route template, never the concrete path or query: no ids or data in logs.
                 LOG.info("{} {} {} {}ms", ctx.method(), route, status, Math.round(ms));
@@ -84,22 +99,8 @@ public final class HttpServer {
                 }
               });
 
-          Api api = new Api(config.routes);
-          OpsRoutes.register(
-              api,
-              candor.database(),
-              candor.metrics(),
-              () -> OpenApi.document(documented, version));
-          ServiceRoutes.register(api, requests, candor.services());
-          UserRoutes.register(api, requests, candor.gate(), candor.people(), candor.consents());
-          SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
-          EventRoutes.register(api, requests, candor.usage(), candor.metrics());
-          AnalyticsRoutes.register(api, requests, candor.gate(), candor.usageAnalytics());
-          LocationRoutes.register(api, requests, candor.gate(), candor.location());
-          PlaceRoutes.register(api, requests, candor.places());
-          PrivacyRoutes.register(
-              api, requests, candor.gate(), candor.privacy(), candor.transparency());
-          documented.addAll(api.documented());
+          Api api = new Api(config.routes, edge.version());
+          modules.forEach(m -> m.register(api, requests));
         });
   }
 

@@ -10,15 +10,16 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Position updates and people nearby. */
-final class LocationRoutes {
-  private LocationRoutes() {}
+public record LocationRoutes(PurposeGate gate, LocationService location)
+    implements HttpServer.Module {
 
   static final double DEFAULT_RADIUS_KM = 5;
   static final int DEFAULT_LIMIT = 20;
   private static final Pattern DECIMAL = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
   private static final Pattern DIGITS = Pattern.compile("\\d{1,9}");
 
-  static void register(Api api, Requests requests, PurposeGate gate, LocationService location) {
+  @Override
+  public void register(Api api, Requests requests) {
     Map<String, Object> update =
         Schemas.object(
             List.of("lat", "lon", "timestamp"),

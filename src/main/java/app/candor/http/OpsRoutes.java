@@ -4,17 +4,12 @@ import app.candor.core.store.Database;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /** Health, metrics and the API description. */
-final class OpsRoutes {
-  private OpsRoutes() {}
+public record OpsRoutes(Database db, PrometheusMeterRegistry metrics) implements HttpServer.Module {
 
-  static void register(
-      Api api,
-      Database db,
-      PrometheusMeterRegistry metrics,
-      Supplier<Map<String, Object>> openApi) {
+  @Override
+  public void register(Api api, Requests requests) {
     api.get(
         "/health/live",
         Op.of("operations", "Liveness: the process is up")
@@ -46,6 +41,6 @@ final class OpsRoutes {
     api.get(
         "/openapi.json",
         Op.of("operations", "This API, as OpenAPI 3.1").ok(200, "the OpenAPI document"),
-        ctx -> ctx.json(openApi.get()));
+        ctx -> ctx.json(api.openApi()));
   }
 }

@@ -9,13 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Places (not personal data): import, and search nearby. */
-final class PlaceRoutes {
+public record PlaceRoutes(PlaceService places) implements HttpServer.Module {
   /** Places per import request; the CLI sends larger files in chunks. */
   static final int MAX_PLACES_PER_REQUEST = 10_000;
 
-  private PlaceRoutes() {}
-
-  static void register(Api api, Requests requests, PlaceService places) {
+  @Override
+  public void register(Api api, Requests requests) {
     Map<String, Object> place =
         Schemas.object(
             List.of("name", "category", "lat", "lon"),

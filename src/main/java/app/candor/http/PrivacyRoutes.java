@@ -9,15 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /** What is held about a person, the export, erasure, the access log, and transparency. */
-final class PrivacyRoutes {
-  private PrivacyRoutes() {}
+public record PrivacyRoutes(PurposeGate gate, PrivacyService privacy, Transparency transparency)
+    implements HttpServer.Module {
 
-  static void register(
-      Api api,
-      Requests requests,
-      PurposeGate gate,
-      PrivacyService privacy,
-      Transparency transparency) {
+  @Override
+  public void register(Api api, Requests requests) {
     api.get(
         "/v1/users/{id}/data",
         Op.of("privacy", "Everything held about the person, by category, with why and how long")

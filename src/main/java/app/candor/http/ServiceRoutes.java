@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Registering the app's services and their purpose-bound keys (operators only). */
-final class ServiceRoutes {
-  private ServiceRoutes() {}
+public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Module {
 
-  static void register(Api api, Requests requests, ServiceRegistry registry) {
+  @Override
+  public void register(Api api, Requests requests) {
     Map<String, Object> service =
         Schemas.object(
             List.of("id", "name", "purposes"),

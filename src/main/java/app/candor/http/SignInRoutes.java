@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Sign-in by one-time code, and the operators' view of the default outbox. */
-final class SignInRoutes {
-  private SignInRoutes() {}
+public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
+    implements HttpServer.Module {
 
-  static void register(Api api, Requests requests, SignIn signIn, Optional<OutboxSender> outbox) {
+  @Override
+  public void register(Api api, Requests requests) {
     api.post(
         "/v1/auth/otp",
         Op.of("sign-in", "Send a one-time code (the answer is the same for unknown addresses)")

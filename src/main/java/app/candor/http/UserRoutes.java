@@ -19,8 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /** People: create, read for a purpose, update; and their consents. */
-final class UserRoutes {
-  private UserRoutes() {}
+public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger consents)
+    implements HttpServer.Module {
 
   /** Reading consents: the person, services with account (relaying), operators (logged). */
   static final Access CONSENTS =
@@ -33,12 +33,8 @@ final class UserRoutes {
   static final String PURPOSE_DOC =
       "Required for services and operators: the purpose of this read, one of " + Purpose.allIds();
 
-  static void register(
-      Api api,
-      Requests requests,
-      PurposeGate gate,
-      PersonalService people,
-      ConsentLedger consents) {
+  @Override
+  public void register(Api api, Requests requests) {
     Map<String, Object> personInput =
         Schemas.object(
             List.of(),

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Candor as a separate server process: a child JVM running {@code app.candor.Main serve} on the
+ * Candor as a separate server process: a child JVM running {@code app.candor.cli.Main serve} on the
  * main classes and runtime dependencies (not the test classes, not DuckDB), configured like an
  * operator would, by environment variables.
  */
@@ -60,7 +60,7 @@ final class CandorServer implements AutoCloseable {
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(serverClasspath());
-    command.add("app.candor.Main");
+    command.add("app.candor.cli.Main");
     command.add("serve");
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();

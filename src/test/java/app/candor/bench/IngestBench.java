@@ -96,7 +96,7 @@ final class IngestBench {
         settings.serverJvmOpts.isBlank()
             ? List.of()
             : Arrays.asList(settings.serverJvmOpts.trim().split("\\s+"));
-    BenchUtil.log("%s: starting Candor (java %s app.candor.Main serve)", label, jvm);
+    BenchUtil.log("%s: starting Candor (java %s app.candor.cli.Main serve)", label, jvm);
     List<Run> runs = new ArrayList<>();
     double setupSeconds;
     try (CandorServer server = CandorServer.start(dataDir, dbUrl, jvm)) {

@@ -44,7 +44,7 @@ class OpenApiTest {
   @Test
   void the_document_lists_exactly_the_routes_the_server_registered() {
     try (TestServer server = TestServer.sqlite(dir)) {
-      Javalin app = HttpServer.create(server.candor());
+      Javalin app = HttpServer.create(server.candor().edge(), server.candor().routes());
       List<String> registered = new ArrayList<>();
       HttpServer.registeredRoutes(app)
           .forEach(e -> registered.add(e.getKey() + " " + e.getValue()));

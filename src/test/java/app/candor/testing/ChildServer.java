@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Candor as an operator runs it: {@code app.candor.Main serve} in a child JVM on the test
+ * Candor as an operator runs it: {@code app.candor.cli.Main serve} in a child JVM on the test
  * classpath, configured by environment variables, so tests can kill it with SIGKILL.
  */
 public final class ChildServer {
@@ -31,7 +31,7 @@ public final class ChildServer {
                 "-XX:+UseSerialGC",
                 "-cp",
                 classpath,
-                "app.candor.Main",
+                "app.candor.cli.Main",
                 "serve"));
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("CANDOR_"));

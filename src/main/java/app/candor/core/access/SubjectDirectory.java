@@ -2,7 +2,7 @@ package app.candor.core.access;
 
 /**
  * Answers whether a person exists, for the gate: a person exists while their key does (erasure
- * deletes it first). Implemented by {@link app.candor.core.crypto.SubjectKeys}, wired at the root.
+ * deletes it first). The root wires it to the person keys ({@code SubjectKeys::exists}).
  */
 @FunctionalInterface
 public interface SubjectDirectory {

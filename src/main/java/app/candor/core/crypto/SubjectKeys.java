@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Handle;
  * data (a wrapped key cannot be moved to another person). Deleting the row is crypto-shredding:
  * every ciphertext of that person becomes noise.
  */
-public final class SubjectKeys implements app.candor.core.access.SubjectDirectory {
+public final class SubjectKeys {
 
   private static final int CACHE_SIZE = 10_000;
 
@@ -100,7 +100,7 @@ public final class SubjectKeys implements app.candor.core.access.SubjectDirector
   }
 
   /** A person exists exactly as long as their key does. */
-  @Override
+  /** Whether the person exists: a person exists while their key does (erasure deletes it first). */
   public boolean exists(String subjectId) {
     return db.withHandle(
         h ->

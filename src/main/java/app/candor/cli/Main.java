@@ -1,6 +1,5 @@
-package app.candor;
+package app.candor.cli;
 
-import app.candor.cli.CandorCommand;
 import picocli.CommandLine;
 
 /** Entry point: {@code java -jar candor.jar <command>}. */
