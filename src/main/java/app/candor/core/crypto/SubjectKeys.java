@@ -99,7 +99,6 @@ public final class SubjectKeys {
     cache.put(subjectId, aead);
   }
 
-  /** A person exists exactly as long as their key does. */
   /** Whether the person exists: a person exists while their key does (erasure deletes it first). */
   public boolean exists(String subjectId) {
     return db.withHandle(
