@@ -25,7 +25,7 @@ class SignInErasureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
   void erasing_a_person_forgets_codes_asked_for_their_address_before_they_registered(String kind) {
-    try (Candor candor = Candor.open(TestDatabases.config(kind, dir))) {
+    try (Candor candor = Candor.withOutbox(TestDatabases.config(kind, dir))) {
       // Asked before the account existed: kept with the address' blind index, and no person.
       candor.signIn().start("email", "early.bird@example.org", "client-1");
       candor.signIn().start("sms", "+4915199777001", "client-1");
