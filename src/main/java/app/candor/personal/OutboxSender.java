@@ -40,13 +40,7 @@ public final class OutboxSender implements CodeSender {
       messages.removeFirst();
     }
     messages.addLast(
-        new Kept(
-            subjectId,
-            new Message(
-                channel,
-                address,
-                CodeSender.text(code),
-                clock.instant())));
+        new Kept(subjectId, new Message(channel, address, CodeSender.text(code), clock.instant())));
   }
 
   @Override

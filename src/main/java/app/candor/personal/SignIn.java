@@ -91,9 +91,7 @@ public final class SignIn {
                   .ifPresent(
                       wait -> {
                         throw CandorException.tooManyRequests(
-                            "too many codes requested for this address; retry in "
-                                + wait
-                                + " s");
+                            "too many codes requested for this address; retry in " + wait + " s");
                       });
               h.createUpdate(
                       "INSERT INTO otp_verifications (id, channel, target_bidx, subject_id,"

@@ -20,9 +20,9 @@ import java.util.Properties;
 
 /**
  * Sends codes by email over SMTP with Eclipse Angus Mail, configured by one URL ({@code
- * CANDOR_SMTP_URL}): {@code smtp://user:pass@host:587?starttls=true} (STARTTLS, required when
- * asked for, so the password never crosses in the clear), or {@code smtps://user:pass@host:465}
- * (TLS from the first byte). The server's certificate and name are checked. User and password are
+ * CANDOR_SMTP_URL}): {@code smtp://user:pass@host:587?starttls=true} (STARTTLS, required when asked
+ * for, so the password never crosses in the clear), or {@code smtps://user:pass@host:465} (TLS from
+ * the first byte). The server's certificate and name are checked. User and password are
  * percent-decoded, so a password with {@code @}, {@code :} or {@code /} is written {@code %40},
  * {@code %3A}, {@code %2F}. One connection per message: codes are rare and each must go out alone.
  */
@@ -120,9 +120,14 @@ public final class SmtpCodeSender implements CodeSender {
 
     @Override
     public String toString() {
-      return "Server[" + host + ":" + port + (implicitTls ? ", tls" : startTls ? ", starttls" : "")
-          + user.map(u -> ", user=" + u).orElse("") + password.map(x -> ", password=****")
-              .orElse("") + "]";
+      return "Server["
+          + host
+          + ":"
+          + port
+          + (implicitTls ? ", tls" : startTls ? ", starttls" : "")
+          + user.map(u -> ", user=" + u).orElse("")
+          + password.map(x -> ", password=****").orElse("")
+          + "]";
     }
   }
 

@@ -81,7 +81,8 @@ public final class WebhookSmsSender implements CodeSender {
     try {
       status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
-      throw new DeliveryFailed("the SMS webhook could not be reached (" + e.getClass().getSimpleName() + ")");
+      throw new DeliveryFailed(
+          "the SMS webhook could not be reached (" + e.getClass().getSimpleName() + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DeliveryFailed("interrupted while calling the SMS webhook");

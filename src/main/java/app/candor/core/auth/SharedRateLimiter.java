@@ -46,8 +46,8 @@ public final class SharedRateLimiter {
   }
 
   /**
-   * Takes a slot of {@code key} inside the caller's transaction; empty when the key is at its
-   * limit (nothing written), else the slot taken. Roll the transaction back to give the slot back.
+   * Takes a slot of {@code key} inside the caller's transaction; empty when the key is at its limit
+   * (nothing written), else the slot taken. Roll the transaction back to give the slot back.
    *
    * @return empty if allowed; else the seconds until a slot frees up (at least 1)
    */
