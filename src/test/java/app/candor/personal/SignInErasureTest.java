@@ -13,7 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Erasure forgets every one-time-code record tied to the person, by id or by address. */
+/**
+ * Erasure forgets every one-time-code record tied to the person, by id or by address, and the
+ * request limits kept for their addresses.
+ */
 class SignInErasureTest {
 
   @TempDir Path dir;
@@ -60,6 +63,29 @@ class SignInErasureTest {
                           .mapTo(Long.class)
                           .one());
       assertThat(left).isZero();
+      // Nor do the request limits kept for the person's addresses.
+      long limits =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM rate_limit_slots WHERE key_hash IN (:p, :e)")
+                          .bind("p", phone)
+                          .bind("e", email)
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(limits).isZero();
+      long strangers =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM rate_limit_slots WHERE scope = 'otp-address'")
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(strangers).as("the stranger's limit is left").isEqualTo(1);
     }
   }
 
