@@ -27,6 +27,7 @@ import app.candor.http.UserRoutes;
 import app.candor.location.LocationData;
 import app.candor.location.LocationService;
 import app.candor.location.PlaceService;
+import app.candor.personal.CodeDelivery;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
 import app.candor.personal.PersonalService;
@@ -73,7 +74,8 @@ public final class Candor implements AutoCloseable {
   private final Authenticator authenticator;
   private final PurposeGate gate;
   private final PersonalService people;
-  private final OutboxSender outbox;
+  private final Optional<OutboxSender> outbox;
+  private final CodeDelivery codes;
   private final SignIn signIn;
   private final PrivacyService privacy;
   private final Transparency transparency;
@@ -85,7 +87,7 @@ public final class Candor implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
 
-  private Candor(Config config, Clock clock) {
+  private Candor(Config config, Clock clock, boolean withOutbox) {
     this.config = config;
     prepareDataDir(config.dataDir());
     this.database = openDatabase(config);
@@ -103,8 +105,12 @@ public final class Candor implements AutoCloseable {
       PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys::exists);
       this.gate = gate;
       this.people = new PersonalService(database, subjectKeys, blindIndex, clock);
-      this.outbox = new OutboxSender(clock);
-      this.signIn = new SignIn(people, userTokens, outbox, clock);
+      this.outbox = withOutbox ? Optional.of(new OutboxSender(clock)) : Optional.empty();
+      this.codes =
+          outbox
+              .map(CodeDelivery::outbox)
+              .orElseGet(() -> CodeDelivery.configured(config.delivery(), clock));
+      this.signIn = new SignIn(people, userTokens, codes, clock);
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
       this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
@@ -115,7 +121,7 @@ public final class Candor implements AutoCloseable {
       this.places = new PlaceService(database, clock);
       List<SubjectData> providers =
           List.of(
-              new PersonalData(people, userTokens, outbox),
+              new PersonalData(people, userTokens, codes),
               new LedgerData(consents, accessLog),
               new UsageData(usage, subjectKeys),
               new LocationData(location));
@@ -158,14 +164,30 @@ public final class Candor implements AutoCloseable {
     }
   }
 
-  /** Builds Candor from {@code config}: opens the database, migrates it, loads the keys. */
+  /**
+   * Builds Candor from {@code config}: opens the database, migrates it, loads the keys. Sign-in
+   * codes go through the senders the configuration names ({@code serve}).
+   */
   public static Candor open(Config config) {
     return open(config, Clock.systemUTC());
   }
 
   public static Candor open(Config config, Clock clock) {
     return new Candor(
-        Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock, "clock"));
+        Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock, "clock"), false);
+  }
+
+  /**
+   * Builds Candor whose sign-in codes are kept in the operators' outbox ({@code GET
+   * /v1/admin/outbox}) instead of being sent: for {@code demo} and tests only.
+   */
+  public static Candor withOutbox(Config config) {
+    return withOutbox(config, Clock.systemUTC());
+  }
+
+  public static Candor withOutbox(Config config, Clock clock) {
+    return new Candor(
+        Objects.requireNonNull(config, "config"), Objects.requireNonNull(clock, "clock"), true);
   }
 
   /** Starts the HTTP server on the configured port; returns the port actually bound. */
@@ -187,7 +209,7 @@ public final class Candor implements AutoCloseable {
         new OpsRoutes(database, metrics),
         new ServiceRoutes(services),
         new UserRoutes(gate, people, consents),
-        new SignInRoutes(signIn, Optional.of(outbox)),
+        new SignInRoutes(signIn, outbox),
         new EventRoutes(usage, metrics),
         new AnalyticsRoutes(gate, usageAnalytics),
         new LocationRoutes(gate, location),
@@ -201,6 +223,7 @@ public final class Candor implements AutoCloseable {
     server.ifPresent(Javalin::stop);
     server = Optional.empty();
     housekeeping.shutdownNow();
+    codes.close();
     usage.close();
     accessLog.close();
     metrics.close();
@@ -284,8 +307,13 @@ public final class Candor implements AutoCloseable {
     return people;
   }
 
+  /** The demo's outbox; empty under {@code serve}, where the route to read it does not exist. */
   public Optional<OutboxSender> outbox() {
-    return Optional.of(outbox);
+    return outbox;
+  }
+
+  public CodeDelivery codeDelivery() {
+    return codes;
   }
 
   public SignIn signIn() {

@@ -19,6 +19,7 @@ final class Banner {
     out.append("  API (OpenAPI): ").append(base).append("/openapi.json\n");
     out.append("  health:        ").append(base).append("/health/ready\n");
     out.append("  metrics:       ").append(base).append("/metrics\n");
+    out.append("  sign-in codes: ").append(candor.codeDelivery().describe()).append('\n');
     candor
         .adminToken()
         .freshlyGenerated()

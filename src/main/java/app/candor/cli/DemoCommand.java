@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
         // A demo prints a usable admin token every time it starts.
         java.nio.file.Files.deleteIfExists(config.dataDir().resolve("admin-token.sha256"));
       }
-      candor = Candor.open(config);
+      candor = Candor.withOutbox(config);
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       return 2;

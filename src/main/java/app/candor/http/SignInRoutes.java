@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Sign-in by one-time code, and the operators' view of the default outbox. */
+/**
+ * Sign-in by one-time code and, only when Candor runs with the demo outbox, the operators' view of
+ * it: under {@code serve} that route is not registered at all (404), so no code is readable by
+ * anyone but its recipient.
+ */
 public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
     implements HttpServer.Module {
 
@@ -34,7 +38,11 @@ public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
                     "expiresAt",
                     Schemas.string("ISO-8601 instant")))
             .error(400, "bad channel or address")
-            .error(429, "too many codes for this address or client"),
+            .error(429, "too many codes for this address or client")
+            .error(
+                503,
+                "no sender for this channel is configured, or sign-in is switched off"
+                    + " (CANDOR_CODE_SENDER=none); the detail names the variable to set"),
         ctx -> {
           ObjectNode body = Requests.object(ctx);
           Validation v = new Validation();
@@ -75,7 +83,8 @@ public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
                     Schemas.string("ISO-8601 instant")))
             .error(400, "missing or malformed fields")
             .error(401, "wrong, expired or used code")
-            .error(429, "too many attempts"),
+            .error(429, "too many attempts")
+            .error(503, "sign-in is switched off on this server (CANDOR_CODE_SENDER=none)"),
         ctx -> {
           ObjectNode body = Requests.object(ctx);
           Validation v = new Validation();
@@ -86,9 +95,16 @@ public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
           SignIn.Verified ok = signIn.verify(id, code);
           ctx.json(Map.of("userId", ok.userId(), "token", ok.token(), "expiresAt", ok.expiresAt()));
         });
+    outbox.ifPresent(box -> registerOutbox(api, requests, box));
+  }
+
+  private static void registerOutbox(Api api, Requests requests, OutboxSender outbox) {
     api.get(
         "/v1/admin/outbox",
-        Op.of("operations", "Messages kept by the default code sender, newest first")
+        Op.of(
+                "operations",
+                "Codes kept by the demo's outbox instead of being sent, newest first (only under"
+                    + " candor demo)")
             .callers("admin")
             .ok(
                 200,
@@ -111,10 +127,7 @@ public record SignInRoutes(SignIn signIn, Optional<OutboxSender> outbox)
             .error(403, "not an operator"),
         ctx -> {
           requests.requireAdmin(ctx);
-          ctx.json(
-              Map.of(
-                  "enabled", outbox.isPresent(),
-                  "messages", outbox.map(OutboxSender::messages).orElse(List.of())));
+          ctx.json(Map.of("messages", outbox.messages()));
         });
   }
 }

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The default {@link CodeSender}: keeps the last messages in memory only (never on disk), for
- * operators to read at {@code GET /v1/admin/outbox}. Erasure removes a person's messages.
+ * The demo's {@link CodeSender} ({@code ./candor demo} and the tests): keeps the last messages in
+ * memory only (never on disk), for operators to read at {@code GET /v1/admin/outbox}, which exists
+ * only when Candor runs with this sender. Erasure removes a person's messages. Never used by {@code
+ * serve}: there, nobody but the recipient may read a code.
  */
 public final class OutboxSender implements CodeSender {
 
@@ -38,13 +40,7 @@ public final class OutboxSender implements CodeSender {
       messages.removeFirst();
     }
     messages.addLast(
-        new Kept(
-            subjectId,
-            new Message(
-                channel,
-                address,
-                "Your verification code is " + code + ". It expires in 10 minutes.",
-                clock.instant())));
+        new Kept(subjectId, new Message(channel, address, CodeSender.text(code), clock.instant())));
   }
 
   @Override

@@ -28,12 +28,12 @@ public final class PersonalData implements SubjectData {
 
   private final PersonalService people;
   private final UserTokens tokens;
-  private final CodeSender sender;
+  private final CodeDelivery delivery;
 
-  public PersonalData(PersonalService people, UserTokens tokens, CodeSender sender) {
+  public PersonalData(PersonalService people, UserTokens tokens, CodeDelivery delivery) {
     this.people = Objects.requireNonNull(people, "people");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
-    this.sender = Objects.requireNonNull(sender, "sender");
+    this.delivery = Objects.requireNonNull(delivery, "delivery");
   }
 
   @Override
@@ -126,13 +126,13 @@ public final class PersonalData implements SubjectData {
         new Table(
             "personal.verificationCodes",
             "verification-codes",
-            List.of("channel", "sentAt", "wrongAttempts", "usedAt"),
+            List.of("channel", "sentAt", "attempts", "usedAt"),
             codeRows));
   }
 
   @Override
   public int erase(Handle h, String subjectId) {
-    sender.forget(subjectId);
+    delivery.forget(subjectId);
     // Verifications first: they are found by the person's blind indexes, still in their row.
     int count = SignIn.erase(h, subjectId);
     count += people.repository().delete(h, subjectId);

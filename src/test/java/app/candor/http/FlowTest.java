@@ -529,7 +529,7 @@ class FlowTest {
   @MethodSource("kinds")
   void codes_and_tokens_expire(String kind) {
     MutableClock clock = MutableClock.startingNow();
-    try (Candor candor = Candor.open(TestDatabases.config(kind, dir), clock)) {
+    try (Candor candor = Candor.withOutbox(TestDatabases.config(kind, dir), clock)) {
       Http http = new Http("http://localhost:" + candor.start());
       Http.Response service =
           http.post("/v1/services", ADMIN, "{\"name\":\"chat\",\"purposes\":[\"account\"]}");

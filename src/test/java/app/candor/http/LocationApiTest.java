@@ -510,7 +510,7 @@ class LocationApiTest {
     Config config = TestDatabases.config(kind, dir).withLocation(new Config.Location(30, 60, 3));
     String viewer;
     String other;
-    try (World w = new World(TestServer.of(Candor.open(config)), "")) {
+    try (World w = new World(TestServer.of(Candor.withOutbox(config)), "")) {
       viewer = w.person("precise", true);
       other = w.person("approximate", true);
       w.move(viewer, LAT, LON);
@@ -522,7 +522,7 @@ class LocationApiTest {
       assertProblem(limited, 429);
       assertThat(limited.header("Retry-After")).isNotBlank();
     }
-    try (World w = new World(TestServer.of(Candor.open(config)), "-again")) {
+    try (World w = new World(TestServer.of(Candor.withOutbox(config)), "-again")) {
       JsonNode people = w.nearby(viewer, "");
       assertThat(people).hasSize(1);
       assertThat(people.get(0).path("userId").asText()).isEqualTo(other);
@@ -535,7 +535,7 @@ class LocationApiTest {
       String kind) {
     MutableClock clock = MutableClock.startingNow();
     try (World w =
-        new World(TestServer.of(Candor.open(TestDatabases.config(kind, dir), clock)), "")) {
+        new World(TestServer.of(Candor.withOutbox(TestDatabases.config(kind, dir), clock)), "")) {
       List<String> people = new java.util.ArrayList<>();
       for (int i = 0; i < 10; i++) {
         String id = w.person("approximate", true);

@@ -3,7 +3,10 @@ package app.candor.http;
 import static app.candor.http.HttpTesting.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.candor.Candor;
+import app.candor.core.config.Config;
 import app.candor.testing.Http;
+import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
@@ -13,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -171,6 +175,41 @@ class OpenApiTest {
         assertThat(ref).startsWith("#/");
         assertThat(doc.at(ref.substring(1)).isMissingNode()).as("%s resolves", ref).isFalse();
       }
+    }
+  }
+
+  @Test
+  void the_sign_in_routes_document_the_503_they_answer_when_no_sender_is_configured() {
+    Config config =
+        TestDatabases.config(TestDatabases.SQLITE, dir)
+            .withDelivery(
+                new Config.Delivery(
+                    Optional.empty(),
+                    "no-reply@candor.test",
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of("none")));
+    try (TestServer server = TestServer.of(Candor.open(config))) {
+      Http http = server.http();
+      JsonNode paths = http.get("/openapi.json", null).json().get("paths");
+      assertThat(paths.has("/v1/admin/outbox")).as("no outbox under serve").isFalse();
+      Map<String, Http.Response> calls = new LinkedHashMap<>();
+      calls.put(
+          "/v1/auth/otp",
+          http.post("/v1/auth/otp", null, "{\"channel\":\"sms\",\"to\":\"+4915112345678\"}"));
+      calls.put(
+          "/v1/auth/otp/verify",
+          http.post(
+              "/v1/auth/otp/verify",
+              null,
+              json(Map.of("verificationId", UUID.randomUUID().toString(), "code", "123456"))));
+      calls.forEach(
+          (path, r) -> {
+            assertThat(r.status()).as("%s answered %s", path, r).isEqualTo(503);
+            JsonNode documented =
+                paths.at("/" + path.replace("/", "~1") + "/post/responses/503/description");
+            assertThat(documented.asText()).as("%s documents 503", path).isNotBlank();
+          });
     }
   }
 

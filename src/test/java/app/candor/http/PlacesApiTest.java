@@ -396,7 +396,7 @@ class PlacesApiTest {
   @MethodSource("kinds")
   void the_index_is_rebuilt_from_the_database_after_a_restart(String kind) {
     Config config = TestDatabases.config(kind, dir);
-    try (TestServer first = TestServer.of(Candor.open(config))) {
+    try (TestServer first = TestServer.of(Candor.withOutbox(config))) {
       Http.Response r =
           first
               .http()
@@ -406,7 +406,7 @@ class PlacesApiTest {
                   places(place("Kept One", "kept", 5, 5), place("Kept Two", "kept", 5.01, 5)));
       assertThat(r.status()).as("%s", r).isEqualTo(201);
     }
-    try (TestServer second = TestServer.of(Candor.open(config))) {
+    try (TestServer second = TestServer.of(Candor.withOutbox(config))) {
       assertThat(second.candor().places().indexed()).isEqualTo(2);
       Http.Response r = second.http().get("/v1/places/nearby?lat=5&lon=5&category=kept", ADMIN);
       assertThat(r.status()).as("%s", r).isEqualTo(200);

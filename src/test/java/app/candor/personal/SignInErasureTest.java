@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Erasure forgets every one-time-code record tied to the person, by id or by address. */
+/**
+ * Erasure forgets every one-time-code record tied to the person, by id or by address, and the
+ * request limits kept for their addresses.
+ */
 class SignInErasureTest {
 
   @TempDir Path dir;
@@ -26,7 +29,7 @@ class SignInErasureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
   void erasing_a_person_forgets_codes_asked_for_their_address_before_they_registered(String kind) {
-    try (Candor candor = Candor.open(TestDatabases.config(kind, dir))) {
+    try (Candor candor = Candor.withOutbox(TestDatabases.config(kind, dir))) {
       // Asked before the account existed: kept with the address' blind index, and no person.
       candor.signIn().start("email", "early.bird@example.org", "client-1");
       candor.signIn().start("sms", "+4915199777001", "client-1");
@@ -61,6 +64,29 @@ class SignInErasureTest {
                           .mapTo(Long.class)
                           .one());
       assertThat(left).isZero();
+      // Nor do the request limits kept for the person's addresses.
+      long limits =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM rate_limit_slots WHERE key_hash IN (:p, :e)")
+                          .bind("p", phone)
+                          .bind("e", email)
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(limits).isZero();
+      long strangers =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery(
+                              "SELECT COUNT(*) FROM rate_limit_slots WHERE scope = 'otp-address'")
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(strangers).as("the stranger's limit is left").isEqualTo(1);
     }
   }
 

@@ -16,8 +16,17 @@ import java.util.Optional;
 public final class ChildServer {
   private ChildServer() {}
 
-  /** Starts a server on {@code dataDir} and {@code port}, its output going to {@code log}. */
+  /**
+   * Starts a server on {@code dataDir} and {@code port}, its output going to {@code log}, with
+   * sign-in switched off ({@code CANDOR_CODE_SENDER=none}: serve needs a code sender or that).
+   */
   public static Process start(Path dataDir, int port, Path log) throws IOException {
+    return start(dataDir, port, log, Map.of("CANDOR_CODE_SENDER", "none"));
+  }
+
+  /** Starts {@code serve} as {@link #start(Path, int, Path)} does, with these extra variables. */
+  public static Process start(Path dataDir, int port, Path log, Map<String, String> extraEnv)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath =
         Optional.ofNullable(System.getProperty("surefire.test.class.path"))
@@ -38,6 +47,7 @@ public final class ChildServer {
     env.put("CANDOR_DATA_DIR", dataDir.toString());
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
+    env.putAll(extraEnv);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     return builder.start();
   }

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The real Candor, started on a random port over a temporary data dir, on SQLite or PostgreSQL.
  * Tests talk to it over HTTP with {@link #http()}, and may look inside through {@link #candor()}.
+ * Like {@code candor demo}, it keeps sign-in codes in the operators' outbox ({@link
+ * Candor#withOutbox}), where {@link #signIn} reads them; tests of the real senders build their own.
  */
 public final class TestServer implements AutoCloseable {
   public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -30,7 +32,7 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(String kind, Path dir) {
-    return new TestServer(Candor.open(TestDatabases.config(kind, dir)));
+    return new TestServer(Candor.withOutbox(TestDatabases.config(kind, dir)));
   }
 
   /** Serves an already opened Candor (e.g. one with its own clock or settings); closes it after. */

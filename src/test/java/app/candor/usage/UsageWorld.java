@@ -45,7 +45,7 @@ final class UsageWorld implements AutoCloseable {
 
   UsageWorld(Config config, Instant now) {
     this.clock = new TestClock(now);
-    this.server = TestServer.of(Candor.open(config, clock));
+    this.server = TestServer.of(Candor.withOutbox(config, clock));
     this.http = server.http();
     this.events = server.service("app-events", "analytics");
     this.chat = server.service("chat", "account", "messaging");

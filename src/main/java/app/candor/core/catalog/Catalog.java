@@ -168,11 +168,13 @@ public final class Catalog {
         new FieldSpec(
             "personal.verificationCodes",
             Category.PERSONAL,
-            "One-time sign-in codes sent to you: channel, when, attempts. The code and the address"
-                + " are stored only as keyed hashes.",
+            "One-time sign-in codes sent to you: channel, when, attempts; and, to stop floods, how"
+                + " many codes your address was sent lately. The code and the address are stored"
+                + " only as keyed hashes.",
             Set.of(ACCOUNT, SAFETY),
             Sensitivity.LOW,
-            "10 minutes of validity; the record is kept until you erase your account",
+            "10 minutes of validity; the record is kept until you erase your account; the count of"
+                + " requests for 15 minutes",
             false,
             Set.of(
                 "otp_verifications.channel",
@@ -181,7 +183,9 @@ public final class Catalog {
                 "otp_verifications.created_at",
                 "otp_verifications.expires_at",
                 "otp_verifications.attempts",
-                "otp_verifications.consumed_at")));
+                "otp_verifications.consumed_at",
+                "rate_limit_slots.key_hash",
+                "rate_limit_slots.expires_at")));
 
     String usageRetention = "13 months, then deleted (and at once when you erase your account)";
     fields.add(
@@ -294,6 +298,8 @@ public final class Catalog {
     technical.put("consent_events.id", "random row id");
     technical.put("access_log.id", "random row id");
     technical.put("otp_verifications.id", "random verification id");
+    technical.put("rate_limit_slots.scope", "which request limit a row counts for");
+    technical.put("rate_limit_slots.slot", "which of the limit's allowed requests a row holds");
     technical.put("usage_events.seq", "the event's position in the log (arrival order)");
     technical.put("usage_event_owners.first_seq", "the first log position listed in the row");
     technical.put("usage_event_owners.last_seq", "the last log position listed in the row");
