@@ -69,6 +69,8 @@ final class CandorServer implements AutoCloseable {
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", token);
     dbUrl.ifPresent(u -> env.put("CANDOR_DB_URL", u));
+    // The benchmarks do not sign anyone in: serve runs without a code sender.
+    env.put("CANDOR_CODE_SENDER", "none");
     env.putAll(settings);
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
     pb.redirectErrorStream(true);

@@ -63,8 +63,7 @@ public final class ReadBench {
       ids = BenchUtil.createPeople(candor, people, 42);
     }
     long ok = 0;
-    try (CandorServer server =
-        CandorServer.start(data, dbUrl, List.of("-Xmx4g"), Map.of("CANDOR_CODE_SENDER", "none"))) {
+    try (CandorServer server = CandorServer.start(data, dbUrl, List.of("-Xmx4g"))) {
       String key = service(server);
       ok += throughput(server, key, ids, 16, 10).ok; // warm-up: JIT, caches, pools
       System.out.printf("%n%s, gated profile reads with their access-log entries:%n", engine);
