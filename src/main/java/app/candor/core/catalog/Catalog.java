@@ -42,8 +42,13 @@ public final class Catalog {
     this.technicalColumns = Map.copyOf(technicalColumns);
   }
 
-  /** The catalog of this version of Candor. */
-  public static Catalog standard() {
+  /**
+   * The catalog of this version of Candor, stating the retention periods in force: the same
+   * settings the retention clean-up applies, so the report, the export and the transparency page
+   * say what the code does.
+   */
+  public static Catalog standard(RetentionSettings retention) {
+    java.util.Objects.requireNonNull(retention, "retention");
     List<FieldSpec> fields = new ArrayList<>();
     fields.add(
         personal(
@@ -173,7 +178,12 @@ public final class Catalog {
                 "otp_verifications.attempts",
                 "otp_verifications.consumed_at")));
 
-    String usageRetention = "13 months, then deleted (and at once when you erase your account)";
+    // The clean-up deletes whole UTC days: an event goes once its day ended this many days ago.
+    String usageRetention =
+        RetentionSettings.days(retention.usageDays())
+            + " after the day it happened, then deleted by the clean-up that runs every "
+            + retention.cleanupInWords()
+            + "; at once when you erase your account";
     fields.add(
         new FieldSpec(
             "usage.events",
@@ -231,8 +241,10 @@ public final class Catalog {
             Set.of("usage_person_days.feature", "usage_person_days.day")));
 
     String locationRetention =
-        "30 days by default, then deleted; at once when you withdraw location consent or erase"
-            + " your account";
+        RetentionSettings.days(retention.locationDays())
+            + ", then deleted by the clean-up that runs every "
+            + retention.cleanupInWords()
+            + "; at once when you withdraw location consent or erase your account";
     fields.add(
         new FieldSpec(
             "location.current",
