@@ -77,21 +77,24 @@ public final class Catalog {
     fields.add(
         personal(
             "birthDate",
-            "Your date of birth, to check age limits and personalize content if you allow it.",
+            "Your date of birth: for your account (the app's services may check age limits with"
+                + " it) and, only if you allow it, for personalized content and ads.",
             Set.of(ACCOUNT, PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.HIGH,
             "people.birth_date_ct"));
     fields.add(
         personal(
             "gender",
-            "Your gender as you gave it, for personalized content if you allow it.",
+            "Your gender as you gave it, for personalized content and ads, only if you allow"
+                + " them.",
             Set.of(PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.MEDIUM,
             "people.gender_ct"));
     fields.add(
         personal(
             "occupation",
-            "Your occupation as you gave it, for personalized content if you allow it.",
+            "Your occupation as you gave it, for personalized content and ads, only if you allow"
+                + " them.",
             Set.of(PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.MEDIUM,
             "people.occupation_ct"));
@@ -262,19 +265,28 @@ public final class Catalog {
             "location.history",
             Category.LOCATION,
             "Each position update the app sent: its time, when it arrived, the precision you"
-                + " consented to, whether it was flagged as impossible travel, and, at the precise"
-                + " level, the exact position and its accuracy (encrypted with your key; at the"
-                + " approximate level only the grid square is kept).",
+                + " consented to, and whether it was flagged as impossible travel.",
             Set.of(LOCATION),
-            Sensitivity.HIGH,
+            Sensitivity.MEDIUM,
             locationRetention,
-            true,
+            false,
             Set.of(
                 "location_points.at",
                 "location_points.received_at",
                 "location_points.level",
-                "location_points.position_ct",
                 "location_points.flagged")));
+    fields.add(
+        new FieldSpec(
+            "location.exactPositions",
+            Category.LOCATION,
+            "At the precise level only: the exact position of each update and its accuracy,"
+                + " encrypted with your key. At the approximate level only the grid square is kept,"
+                + " and switching to approximate deletes the exact positions kept so far.",
+            Set.of(LOCATION),
+            Sensitivity.HIGH,
+            locationRetention,
+            true,
+            Set.of("location_points.position_ct")));
     fields.add(
         new FieldSpec(
             "location.areas",
