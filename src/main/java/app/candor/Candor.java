@@ -7,6 +7,7 @@ import app.candor.core.auth.Authenticator;
 import app.candor.core.auth.ServiceRegistry;
 import app.candor.core.auth.UserTokens;
 import app.candor.core.catalog.Catalog;
+import app.candor.core.catalog.RetentionSettings;
 import app.candor.core.config.Config;
 import app.candor.core.config.ConfigException;
 import app.candor.core.consent.ConsentLedger;
@@ -62,6 +63,9 @@ import java.util.Optional;
  */
 public final class Candor implements AutoCloseable {
 
+  /** How often data past its retention is deleted. */
+  private static final java.time.Duration CLEANUP_EVERY = java.time.Duration.ofHours(6);
+
   private final Config config;
   private final Database database;
   private final MasterKey masterKey;
@@ -95,7 +99,12 @@ public final class Candor implements AutoCloseable {
       this.masterKey = MasterKey.loadOrCreate(config.masterKeyFile());
       this.subjectKeys = new SubjectKeys(database, masterKey, clock);
       BlindIndex blindIndex = BlindIndex.loadOrCreate(database, masterKey);
-      this.catalog = Catalog.standard();
+      this.catalog =
+          Catalog.standard(
+              new RetentionSettings(
+                  config.usage().retentionDays(),
+                  config.location().retentionDays(),
+                  CLEANUP_EVERY));
       this.consents = new ConsentLedger(database, clock);
       this.accessLog = new AccessLog(database, clock);
       this.services = new ServiceRegistry(database, clock);
@@ -133,6 +142,8 @@ public final class Candor implements AutoCloseable {
       new JvmThreadMetrics().bindTo(metrics);
       new ProcessorMetrics().bindTo(metrics);
       new UptimeMetrics().bindTo(metrics);
+      // Counted now, so the first request has counts, then every minute in the background.
+      transparency.start(Transparency.REFRESH_EVERY);
       this.housekeeping =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -140,9 +151,10 @@ public final class Candor implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      // Usage older than the retention is deleted at start and every six hours.
+      // Data older than the retention is deleted at start and every CLEANUP_EVERY (the catalog
+      // states the same interval).
       housekeeping.scheduleWithFixedDelay(
-          this::purgeExpired, 1, 6 * 3600, java.util.concurrent.TimeUnit.SECONDS);
+          this::purgeExpired, 1, CLEANUP_EVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -224,6 +236,7 @@ public final class Candor implements AutoCloseable {
     server = Optional.empty();
     housekeeping.shutdownNow();
     codes.close();
+    transparency.close();
     usage.close();
     accessLog.close();
     metrics.close();

@@ -49,6 +49,8 @@ final class DemoCommand implements Callable<Integer> {
     int events = created > 0 ? DemoData.usage(candor, 60, 42) : 0;
     int positioned = created > 0 ? DemoData.locations(candor, 42) : 0;
     Map<String, String> keys = DemoData.services(candor);
+    // The demo people appear on the transparency page at once, not at the next minute's count.
+    candor.transparency().refresh();
     String placesLoaded;
     try {
       DemoPlaces.Loaded loaded = DemoPlaces.load(candor, System.getenv(), 42);

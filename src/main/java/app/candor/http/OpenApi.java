@@ -193,6 +193,10 @@ final class OpenApi {
             Schemas.string("the app's name"),
             "generatedAt",
             Schemas.string("ISO-8601 instant"),
+            "countsAt",
+            Schemas.nullableString(
+                "ISO-8601 instant the numbers of people were counted (every minute); null until"
+                    + " the first count"),
             "categories",
             Schemas.array(
                 Schemas.object(
@@ -223,7 +227,8 @@ final class OpenApi {
                     "retention",
                     Schemas.string("how long"),
                     "usersWithData",
-                    Schemas.any("a number, or \"fewer than 10\" below 10 people"))),
+                    Schemas.any(
+                        "a number, \"fewer than 10\" below 10 people, or \"not counted yet\""))),
             "purposes",
             Schemas.array(Schemas.any("purpose with legal basis")));
     return Maps.of(

@@ -129,9 +129,13 @@ public record PrivacyRoutes(PurposeGate gate, PrivacyService privacy, Transparen
         });
     api.get(
         "/v1/transparency",
-        Op.of("transparency", "What data this app collects, generated from the live catalog")
+        Op.of(
+                "transparency",
+                "What data this app collects, generated from the live catalog; the counts are"
+                    + " taken every minute (countsAt)")
             .ok(200, "categories, fields, purposes, counts", Schemas.ref("Transparency")),
-        ctx -> ctx.json(transparency.view()));
+        // Rendered at each count: a public request copies bytes and reads no table.
+        ctx -> ctx.contentType("application/json").result(transparency.json()));
     api.get(
         "/transparency",
         Op.of("transparency", "The same as an HTML page").ok(200, "text/html"),

@@ -32,7 +32,8 @@ public final class LocationData implements SubjectData {
 
   @Override
   public Set<String> fieldIds() {
-    return Set.of("location.current", "location.history", "location.areas");
+    return Set.of(
+        "location.current", "location.history", "location.exactPositions", "location.areas");
   }
 
   /** A stored update as the person sees it: the position at the precision it was taken at. */
@@ -94,6 +95,15 @@ public final class LocationData implements SubjectData {
               Optional.of(Instant.ofEpochMilli(current.point().at()))));
     }
     out.add(Held.count("location.history", points.size(), first, last));
+    List<Shown> exact = points.stream().filter(s -> s.point().positionCt() != null).toList();
+    if (!exact.isEmpty()) {
+      out.add(
+          Held.count(
+              "location.exactPositions",
+              exact.size(),
+              Optional.of(Instant.ofEpochMilli(exact.get(0).point().at())),
+              Optional.of(Instant.ofEpochMilli(exact.get(exact.size() - 1).point().at()))));
+    }
     out.add(Held.count("location.areas", points.size(), first, last));
     return out;
   }

@@ -5,21 +5,43 @@ import app.candor.core.catalog.Category;
 import app.candor.core.catalog.FieldSpec;
 import app.candor.core.catalog.LegalBasis;
 import app.candor.core.catalog.Purpose;
+import app.candor.core.json.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The app-wide answer to "What data does this app collect?", generated from the catalog and live
  * counts, never written by hand. Counts below {@link #MIN_COUNT} are shown as "fewer than 10".
+ *
+ * <p>The answer is public, so it must be cheap: the counts are taken in the background every {@link
+ * #REFRESH_EVERY} (and at {@link #start}), and the JSON and HTML are rendered once per count. A
+ * request copies bytes and touches no table; the answer states when its counts were taken.
  */
-public final class Transparency {
+public final class Transparency implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Transparency.class);
 
   public static final int MIN_COUNT = 10;
+
+  /** How often the counts are taken again: the most the counts on the page can lag. */
+  public static final Duration REFRESH_EVERY = Duration.ofMinutes(1);
 
   /** One declared field, in public words. */
   public record Field(
@@ -31,8 +53,8 @@ public final class Transparency {
 
   /**
    * One category. {@code optional}: collected only with consent. {@code encrypted}: at least one of
-   * its fields is encrypted at rest (each field says which). {@code usersWithData}: a number, or
-   * "fewer than 10".
+   * its fields is encrypted at rest (each field says which). {@code usersWithData}: a number,
+   * "fewer than 10", or "not counted yet".
    */
   public record CategoryView(
       String id,
@@ -49,26 +71,104 @@ public final class Transparency {
   public record PurposeView(
       String id, String legalBasis, String description, boolean defaultOn, boolean withdrawable) {}
 
-  /** The whole page. */
+  /**
+   * The whole page. {@code countsAt}: when the numbers of people were counted (null until the first
+   * count succeeded).
+   */
   public record View(
       String appName,
       Instant generatedAt,
+      @Nullable Instant countsAt,
       List<CategoryView> categories,
       List<PurposeView> purposes) {}
 
+  /** What requests are answered with, rendered once per count. */
+  private record Rendered(View view, byte[] json, String html) {}
+
   private final Catalog catalog;
-  private final List<SubjectData> providers;
+  private final LiveCounts counts;
   private final String appName;
   private final Clock clock;
+  private volatile Rendered rendered;
+  private @Nullable ScheduledExecutorService refresher;
 
   public Transparency(Catalog catalog, List<SubjectData> providers, String appName, Clock clock) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
-    this.providers = List.copyOf(providers);
     this.appName = Objects.requireNonNull(appName, "appName");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.counts = new LiveCounts(providers, clock);
+    this.rendered = render(Optional.empty());
   }
 
+  /** The page as data, as of the last count. */
   public View view() {
+    return rendered.view();
+  }
+
+  /** The page as the JSON of {@code GET /v1/transparency}. */
+  public byte[] json() {
+    return rendered.json();
+  }
+
+  /** The page as a self-contained HTML page. */
+  public String html() {
+    return rendered.html();
+  }
+
+  /**
+   * Counts again now and renders the answers anew. When counting fails the previous counts and
+   * answers stay, and say when they were counted.
+   */
+  public synchronized void refresh() {
+    if (counts.refresh()) {
+      rendered = render(counts.latest());
+    }
+  }
+
+  /** Counts now, so the first request has counts, then every {@code every} on a daemon thread. */
+  public synchronized void start(Duration every) {
+    if (refresher != null) {
+      throw new IllegalStateException("already started");
+    }
+    refresh();
+    refresher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "candor-transparency");
+              t.setDaemon(true);
+              return t;
+            });
+    long millis = every.toMillis();
+    refresher.scheduleAtFixedRate(this::refreshQuietly, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** A task that throws is never run again: the refresher must not. */
+  private void refreshQuietly() {
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("transparency page not refreshed: {}", e.getClass().getName());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (refresher != null) {
+      refresher.shutdownNow();
+    }
+  }
+
+  private Rendered render(Optional<LiveCounts.Counts> taken) {
+    View view = build(taken);
+    try {
+      return new Rendered(
+          view, Json.mapper().writeValueAsBytes(view), TransparencyPage.html(view, MIN_COUNT));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the transparency view does not serialize", e);
+    }
+  }
+
+  private View build(Optional<LiveCounts.Counts> taken) {
     List<CategoryView> categories = new ArrayList<>();
     for (Category c : Category.values()) {
       List<FieldSpec> specs = catalog.fields(c);
@@ -76,13 +176,11 @@ public final class Transparency {
       specs.forEach(f -> purposes.addAll(f.purposes()));
       boolean optional =
           !specs.isEmpty() && purposes.stream().allMatch(p -> p.basis() == LegalBasis.CONSENT);
-      // Every person with data in the category appears in its largest provider.
-      long users =
-          providers.stream()
-              .filter(p -> p.category() == c)
-              .mapToLong(SubjectData::subjectsWithData)
-              .max()
-              .orElse(0);
+      Object users =
+          taken
+              .map(t -> t.people().getOrDefault(c, 0L))
+              .<Object>map(n -> n < MIN_COUNT ? "fewer than " + MIN_COUNT : n)
+              .orElse("not counted yet");
       categories.add(
           new CategoryView(
               c.id(),
@@ -102,10 +200,10 @@ public final class Transparency {
               optional,
               specs.stream().anyMatch(FieldSpec::encrypted),
               retention(specs),
-              users < MIN_COUNT ? "fewer than " + MIN_COUNT : (Object) users));
+              users));
     }
     List<PurposeView> purposes =
-        java.util.Arrays.stream(Purpose.values())
+        Arrays.stream(Purpose.values())
             .map(
                 p ->
                     new PurposeView(
@@ -115,7 +213,12 @@ public final class Transparency {
                         p.defaultGranted(),
                         p.withdrawable()))
             .toList();
-    return new View(appName, clock.instant(), categories, purposes);
+    return new View(
+        appName,
+        clock.instant(),
+        taken.map(LiveCounts.Counts::takenAt).orElse(null),
+        categories,
+        purposes);
   }
 
   /** The retention most of the category's fields have, noting when some differ. */
@@ -123,87 +226,13 @@ public final class Transparency {
     if (specs.isEmpty()) {
       return "Not collected by this version";
     }
-    java.util.Map<String, Long> counts =
+    Map<String, Long> counts =
         specs.stream()
             .collect(
-                java.util.stream.Collectors.groupingBy(
-                    FieldSpec::retention,
-                    java.util.LinkedHashMap::new,
-                    java.util.stream.Collectors.counting()));
+                Collectors.groupingBy(
+                    FieldSpec::retention, LinkedHashMap::new, Collectors.counting()));
     String main =
-        counts.entrySet().stream()
-            .max(java.util.Map.Entry.comparingByValue())
-            .orElseThrow()
-            .getKey();
+        counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     return counts.size() == 1 ? main : main + " (some fields differ, see each field)";
-  }
-
-  /** The same, as a self-contained HTML page. */
-  public String html() {
-    View view = view();
-    StringBuilder out = new StringBuilder();
-    String title = "What data does " + esc(view.appName()) + " collect?";
-    out.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        .append("<title>")
-        .append(title)
-        .append("</title><style>")
-        .append("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;")
-        .append("padding:0 1rem;line-height:1.5;color:#222}")
-        .append("table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}")
-        .append("th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;")
-        .append("vertical-align:top}th{background:#f4f4f4}.meta{color:#555}")
-        .append("</style></head><body>\n<h1>")
-        .append(title)
-        .append("</h1>\n<p class=\"meta\">Generated from the live data catalog at ")
-        .append(view.generatedAt())
-        .append(". Numbers of people below ")
-        .append(MIN_COUNT)
-        .append(" are not shown.</p>\n");
-    for (CategoryView c : view.categories()) {
-      out.append("<section id=\"").append(esc(c.id())).append("\"><h2>").append(esc(c.title()));
-      out.append("</h2>\n<p>").append(esc(c.description())).append("</p>\n");
-      if (!c.fields().isEmpty()) {
-        out.append("<p class=\"meta\">People with this data: ");
-        out.append(esc(String.valueOf(c.usersWithData())));
-        out.append(" · ")
-            .append(c.optional() ? "Only with your consent" : "Needed for the service");
-        out.append(" · Kept: ").append(esc(c.retention())).append("</p>\n");
-      }
-      if (c.fields().isEmpty()) {
-        out.append("<p>This version does not collect this kind of data.</p>\n");
-      } else {
-        out.append("<table><thead><tr><th>Field</th><th>What it is</th><th>Used for</th>")
-            .append("<th>Encrypted</th><th>Kept</th></tr></thead><tbody>\n");
-        for (Field f : c.fields()) {
-          out.append("<tr><td>").append(esc(f.name())).append("</td><td>");
-          out.append(esc(f.description())).append("</td><td>");
-          out.append(esc(String.join(", ", f.purposes()))).append("</td><td>");
-          out.append(f.encrypted() ? "yes" : "no").append("</td><td>");
-          out.append(esc(f.retention())).append("</td></tr>\n");
-        }
-        out.append("</tbody></table>\n");
-      }
-      out.append("</section>\n");
-    }
-    out.append("<section id=\"purposes\"><h2>Why we use data</h2>\n<table><thead><tr>")
-        .append("<th>Purpose</th><th>Legal basis</th><th>What for</th><th>Default</th>")
-        .append("<th>Can be withdrawn</th></tr></thead><tbody>\n");
-    for (PurposeView p : view.purposes()) {
-      out.append("<tr><td>").append(esc(p.id())).append("</td><td>");
-      out.append(esc(p.legalBasis())).append("</td><td>").append(esc(p.description()));
-      out.append("</td><td>").append(p.defaultOn() ? "on" : "off").append("</td><td>");
-      out.append(p.withdrawable() ? "yes" : "no").append("</td></tr>\n");
-    }
-    out.append("</tbody></table></section>\n</body></html>\n");
-    return out.toString();
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;")
-        .replace("'", "&#39;");
   }
 }

@@ -188,6 +188,9 @@ class LocationApiTest {
       assertThat(current.path("value").path("lat").asDouble()).isEqualTo(48.8606);
       assertThat(current.path("value").path("accuracyM").asDouble()).isEqualTo(8.5);
       assertThat(item(w, id, "history").path("count").asInt()).isEqualTo(2);
+      assertThat(item(w, id, "history").path("encrypted").asBoolean()).isFalse();
+      assertThat(item(w, id, "exactPositions").path("count").asInt()).isEqualTo(2);
+      assertThat(item(w, id, "exactPositions").path("encrypted").asBoolean()).isTrue();
 
       Http.Response export = w.http.get("/v1/users/" + id + "/export", TestServer.ADMIN_TOKEN);
       Map<String, String> files = unzip(export.body());
@@ -215,6 +218,9 @@ class LocationApiTest {
       JsonNode current = item(w, id, "current");
       assertThat(current.path("value").path("lat").asDouble()).isNotEqualTo(LAT);
       assertThat(current.path("value").has("accuracyM")).isFalse();
+      // The report no longer lists exact positions: none is kept.
+      JsonNode report = w.http.get("/v1/users/" + id + "/data", TestServer.ADMIN_TOKEN).json();
+      assertThat(report.toString()).doesNotContain("exactPositions").contains("\"history\"");
     }
   }
 
@@ -555,6 +561,8 @@ class LocationApiTest {
   }
 
   private static JsonNode location(World w) {
+    // Counted every minute in the background; here at once.
+    w.server.candor().transparency().refresh();
     for (JsonNode c : w.http.get("/v1/transparency", null).json().get("categories")) {
       if (c.path("id").asText().equals("location")) {
         return c;

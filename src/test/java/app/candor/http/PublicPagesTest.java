@@ -104,7 +104,8 @@ class PublicPagesTest {
                     Locale.ROOT, "{\"name\":\"P %d\",\"email\":\"p%d@example.org\"}", i, i));
         assertThat(created.status()).as("%s", created).isEqualTo(201);
       }
-      // The counts are live.
+      // The counts are live: taken every minute in the background, here at once.
+      candor.transparency().refresh();
       assertThat(personal(http.get("/v1/transparency", null).json()).get("usersWithData").asInt())
           .isEqualTo(10);
 

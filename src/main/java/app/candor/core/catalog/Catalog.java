@@ -42,8 +42,13 @@ public final class Catalog {
     this.technicalColumns = Map.copyOf(technicalColumns);
   }
 
-  /** The catalog of this version of Candor. */
-  public static Catalog standard() {
+  /**
+   * The catalog of this version of Candor, stating the retention periods in force: the same
+   * settings the retention clean-up applies, so the report, the export and the transparency page
+   * say what the code does.
+   */
+  public static Catalog standard(RetentionSettings retention) {
+    java.util.Objects.requireNonNull(retention, "retention");
     List<FieldSpec> fields = new ArrayList<>();
     fields.add(
         personal(
@@ -72,21 +77,24 @@ public final class Catalog {
     fields.add(
         personal(
             "birthDate",
-            "Your date of birth, to check age limits and personalize content if you allow it.",
+            "Your date of birth: for your account (the app's services may check age limits with"
+                + " it) and, only if you allow it, for personalized content and ads.",
             Set.of(ACCOUNT, PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.HIGH,
             "people.birth_date_ct"));
     fields.add(
         personal(
             "gender",
-            "Your gender as you gave it, for personalized content if you allow it.",
+            "Your gender as you gave it, for personalized content and ads, only if you allow"
+                + " them.",
             Set.of(PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.MEDIUM,
             "people.gender_ct"));
     fields.add(
         personal(
             "occupation",
-            "Your occupation as you gave it, for personalized content if you allow it.",
+            "Your occupation as you gave it, for personalized content and ads, only if you allow"
+                + " them.",
             Set.of(PERSONALIZATION, PERSONALIZED_ADS),
             Sensitivity.MEDIUM,
             "people.occupation_ct"));
@@ -187,7 +195,12 @@ public final class Catalog {
                 "rate_limit_slots.key_hash",
                 "rate_limit_slots.expires_at")));
 
-    String usageRetention = "13 months, then deleted (and at once when you erase your account)";
+    // The clean-up deletes whole UTC days: an event goes once its day ended this many days ago.
+    String usageRetention =
+        RetentionSettings.days(retention.usageDays())
+            + " after the day it happened, then deleted by the clean-up that runs every "
+            + retention.cleanupInWords()
+            + "; at once when you erase your account";
     fields.add(
         new FieldSpec(
             "usage.events",
@@ -245,8 +258,10 @@ public final class Catalog {
             Set.of("usage_person_days.feature", "usage_person_days.day")));
 
     String locationRetention =
-        "30 days by default, then deleted; at once when you withdraw location consent or erase"
-            + " your account";
+        RetentionSettings.days(retention.locationDays())
+            + ", then deleted by the clean-up that runs every "
+            + retention.cleanupInWords()
+            + "; at once when you withdraw location consent or erase your account";
     fields.add(
         new FieldSpec(
             "location.current",
@@ -264,19 +279,28 @@ public final class Catalog {
             "location.history",
             Category.LOCATION,
             "Each position update the app sent: its time, when it arrived, the precision you"
-                + " consented to, whether it was flagged as impossible travel, and, at the precise"
-                + " level, the exact position and its accuracy (encrypted with your key; at the"
-                + " approximate level only the grid square is kept).",
+                + " consented to, and whether it was flagged as impossible travel.",
             Set.of(LOCATION),
-            Sensitivity.HIGH,
+            Sensitivity.MEDIUM,
             locationRetention,
-            true,
+            false,
             Set.of(
                 "location_points.at",
                 "location_points.received_at",
                 "location_points.level",
-                "location_points.position_ct",
                 "location_points.flagged")));
+    fields.add(
+        new FieldSpec(
+            "location.exactPositions",
+            Category.LOCATION,
+            "At the precise level only: the exact position of each update and its accuracy,"
+                + " encrypted with your key. At the approximate level only the grid square is kept,"
+                + " and switching to approximate deletes the exact positions kept so far.",
+            Set.of(LOCATION),
+            Sensitivity.HIGH,
+            locationRetention,
+            true,
+            Set.of("location_points.position_ct")));
     fields.add(
         new FieldSpec(
             "location.areas",

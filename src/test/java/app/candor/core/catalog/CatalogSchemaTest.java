@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -94,7 +95,7 @@ class CatalogSchemaTest {
 
   @Test
   void no_column_is_both_a_field_and_a_technical_column_or_in_two_fields() {
-    Catalog catalog = Catalog.standard();
+    Catalog catalog = Catalog.standard(new RetentionSettings(395, 30, Duration.ofHours(6)));
     Map<String, String> owner = new TreeMap<>();
     Set<String> twice = new TreeSet<>();
     for (FieldSpec field : catalog.fields()) {
