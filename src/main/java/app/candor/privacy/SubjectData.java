@@ -37,7 +37,10 @@ public interface SubjectData {
   /** Deletes the person's rows inside the erasure transaction; returns how many records. */
   int erase(Handle handle, String subjectId);
 
-  /** How many people this provider holds data about (for the transparency page). */
+  /**
+   * How many people this provider holds data about, for the transparency page. Called at start and
+   * once a minute in the background, never per request, so it may scan a table.
+   */
   long subjectsWithData();
 
   /**
