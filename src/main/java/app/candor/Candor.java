@@ -151,10 +151,11 @@ public final class Candor implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      // Data older than the retention is deleted at start and every CLEANUP_EVERY (the catalog
-      // states the same interval).
+      // Data older than the retention is deleted at start (at once, before anyone can have moved
+      // a clock or sent data it should find) and every CLEANUP_EVERY (the catalog states the same
+      // interval).
       housekeeping.scheduleWithFixedDelay(
-          this::purgeExpired, 1, CLEANUP_EVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+          this::purgeExpired, 0, CLEANUP_EVERY.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     } catch (RuntimeException e) {
       database.close();
       throw e;
