@@ -18,6 +18,7 @@ final class EventRoutes {
     var rejected = metrics.counter("candor.usage.events", "outcome", "rejected");
     metrics.gauge("candor.usage.backlog", usage, UsageService::backlog);
     metrics.gauge("candor.usage.rollup.lag", usage, UsageService::rollUpLag);
+    metrics.gauge("candor.usage.dedupe.window.seconds", usage, UsageService::dedupeWindowSeconds);
     api.post(
         "/v1/events",
         Op.of("usage", "Send a batch of usage events (committed when the answer is 200)")
