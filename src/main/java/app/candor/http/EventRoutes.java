@@ -32,8 +32,9 @@ final class EventRoutes {
                             List.of("messageId", "userId", "type", "timestamp"),
                             "messageId",
                             Schemas.string(
-                                "the client's id; a retry within the dedupe window (7 days)"
-                                    + " is stored once"),
+                                "the client's id; a retry within the dedupe window (7 days,"
+                                    + " less at rates past CANDOR_USAGE_DEDUPE_MAX_IDS ids; see"
+                                    + " candor_usage_dedupe_window_seconds) is stored once"),
                             "userId",
                             Schemas.string("person id"),
                             "type",
