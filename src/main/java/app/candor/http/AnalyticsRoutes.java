@@ -132,8 +132,8 @@ public record AnalyticsRoutes(PurposeGate gate, UsageAnalytics analytics)
                     "limit", "how many features, 1 to " + MAX_LIMIT + "; default: " + DEFAULT_LIMIT)
                 .ok(
                     200,
-                    "the top features by uses, most used first; features fewer than 10 people"
-                        + " used in the range have every number null and come last, by name."
+                    "the top features by uses, most used first, among those at least 10 people"
+                        + " used in the range: no other feature is named."
                         + SUPPRESSION,
                     Schemas.object(
                         List.of("features"),
@@ -144,11 +144,14 @@ public record AnalyticsRoutes(PurposeGate gate, UsageAnalytics analytics)
                                 "name",
                                 Schemas.string("feature name"),
                                 "uses",
-                                nullable("integer", "uses in the range"),
+                                Schemas.integer("uses in the range"),
                                 "people",
-                                nullable("integer", "distinct people who used it in the range"),
+                                Schemas.integer(
+                                    "distinct people who used it in the range, 10 or more"),
                                 "suppressed",
-                                Schemas.bool("true when uses and people are suppressed"),
+                                Schemas.bool(
+                                    "always false: a feature fewer than 10 people used is not"
+                                        + " listed"),
                                 "daily",
                                 Schemas.array(
                                     Schemas.object(

@@ -15,6 +15,7 @@ public record EventRoutes(UsageService usage, io.micrometer.core.instrument.Mete
     var rejected = metrics.counter("candor.usage.events", "outcome", "rejected");
     metrics.gauge("candor.usage.backlog", usage, UsageService::backlog);
     metrics.gauge("candor.usage.rollup.lag", usage, UsageService::rollUpLag);
+    metrics.gauge("candor.usage.dedupe.window.seconds", usage, UsageService::dedupeWindowSeconds);
     api.post(
         "/v1/events",
         Op.of("usage", "Send a batch of usage events (committed when the answer is 200)")
@@ -28,8 +29,9 @@ public record EventRoutes(UsageService usage, io.micrometer.core.instrument.Mete
                             List.of("messageId", "userId", "type", "timestamp"),
                             "messageId",
                             Schemas.string(
-                                "the client's id; a retry within the dedupe window (7 days)"
-                                    + " is stored once"),
+                                "the client's id; a retry within the dedupe window (7 days,"
+                                    + " less at rates past CANDOR_USAGE_DEDUPE_MAX_IDS ids; see"
+                                    + " candor_usage_dedupe_window_seconds) is stored once"),
                             "userId",
                             Schemas.string("person id"),
                             "type",

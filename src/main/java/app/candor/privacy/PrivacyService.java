@@ -179,7 +179,8 @@ public final class PrivacyService {
 
   /**
    * Erases the person: their key first (crypto-shredding every ciphertext), then every provider's
-   * rows, all in one transaction; then the database drops the old pages. The receipt is kept.
+   * rows, all in one transaction; then the database drops the old pages. The receipt is kept, under
+   * the {@linkplain #receiptDigest digest} of the id: nothing stored names the person.
    */
   public Receipt erase(Grant grant) {
     String subjectId = grant.subjectId();
@@ -196,9 +197,9 @@ public final class PrivacyService {
           }
           try {
             h.createUpdate(
-                    "INSERT INTO erasure_receipts (subject_id, erased_at, erased_counts)"
+                    "INSERT INTO erasure_receipts (subject_sha256, erased_at, erased_counts)"
                         + " VALUES (:s, :t, :c)")
-                .bind("s", subjectId)
+                .bind("s", receiptDigest(subjectId))
                 .bind("t", now.toEpochMilli())
                 .bind("c", Json.mapper().writeValueAsString(counts))
                 .execute();
@@ -283,5 +284,21 @@ public final class PrivacyService {
 
   private String explain(Purpose p) {
     return p.id() + " (" + p.basis().label() + ": " + p.description() + ")";
+  }
+
+  /**
+   * The key of a person's erasure receipt: the SHA-256 of their id, in hex. Whoever holds the id
+   * (the person, a service) can find the receipt; the database no longer holds the id itself. Ids
+   * are random UUIDs, so the digest cannot be reversed by trying them.
+   */
+  public static String receiptDigest(String subjectId) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(subjectId.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java has SHA-256", e);
+    }
   }
 }

@@ -32,58 +32,97 @@ final class Deltas {
     cohorts.merge(List.of(cohortWeek, week), people, Long::sum);
   }
 
+  /**
+   * Applies the changes: one upsert per touched row, then the rows a negative change brought to
+   * zero are deleted. A row at zero says nothing anyone needs, and in the two rollups keyed by a
+   * feature name it would keep a name that a service supplied for a person who is gone (erasure,
+   * retention), so none is ever left behind.
+   */
   void apply(Handle h) {
-    upsert(
-        h,
-        "INSERT INTO usage_gaps (feature, day, prev_day, people) VALUES (?, ?, ?, ?)"
-            + " ON CONFLICT (feature, day, prev_day) DO UPDATE"
-            + " SET people = usage_gaps.people + excluded.people",
-        gaps);
-    upsert(
-        h,
-        "INSERT INTO usage_feature_days (feature, day, uses) VALUES (?, ?, ?)"
-            + " ON CONFLICT (feature, day) DO UPDATE SET uses = usage_feature_days.uses + excluded.uses",
-        featureDays);
-    upsert(
-        h,
-        "INSERT INTO usage_session_hist (day, bucket, sessions) VALUES (?, ?, ?)"
-            + " ON CONFLICT (day, bucket) DO UPDATE"
-            + " SET sessions = usage_session_hist.sessions + excluded.sessions",
-        hist);
-    upsert(
-        h,
-        "INSERT INTO usage_cohorts (cohort_week, week, people) VALUES (?, ?, ?)"
-            + " ON CONFLICT (cohort_week, week) DO UPDATE"
-            + " SET people = usage_cohorts.people + excluded.people",
-        cohorts);
-    gaps.clear();
-    featureDays.clear();
-    hist.clear();
-    cohorts.clear();
+    apply(h, GAPS, gaps);
+    apply(h, FEATURE_DAYS, featureDays);
+    apply(h, HIST, hist);
+    apply(h, COHORTS, cohorts);
   }
 
-  private static void upsert(Handle h, String sql, Map<List<Object>, Long> deltas) {
+  /** One rollup table: its key columns and its counter. */
+  private record Rollup(String table, List<String> keys, String count) {
+    String upsert() {
+      String columns = String.join(", ", keys);
+      return "INSERT INTO "
+          + table
+          + " ("
+          + columns
+          + ", "
+          + count
+          + ") VALUES ("
+          + "?, ".repeat(keys.size())
+          + "?) ON CONFLICT ("
+          + columns
+          + ") DO UPDATE SET "
+          + count
+          + " = "
+          + table
+          + "."
+          + count
+          + " + excluded."
+          + count;
+    }
+
+    String deleteEmpty() {
+      return "DELETE FROM "
+          + table
+          + " WHERE "
+          + String.join(" = ? AND ", keys)
+          + " = ? AND "
+          + count
+          + " <= 0";
+    }
+  }
+
+  private static final Rollup GAPS =
+      new Rollup("usage_gaps", List.of("feature", "day", "prev_day"), "people");
+  private static final Rollup FEATURE_DAYS =
+      new Rollup("usage_feature_days", List.of("feature", "day"), "uses");
+  private static final Rollup HIST =
+      new Rollup("usage_session_hist", List.of("day", "bucket"), "sessions");
+  private static final Rollup COHORTS =
+      new Rollup("usage_cohorts", List.of("cohort_week", "week"), "people");
+
+  private static void apply(Handle h, Rollup rollup, Map<List<Object>, Long> deltas) {
     if (deltas.isEmpty()) {
       return;
     }
-    PreparedBatch batch = h.prepareBatch(sql);
     // A fixed order: two transactions touching the same rows lock them in the same order, so
     // PostgreSQL never has to break a deadlock between the writer and an erasure.
     List<Map.Entry<List<Object>, Long>> sorted = new java.util.ArrayList<>(deltas.entrySet());
     sorted.sort(Map.Entry.comparingByKey(Deltas::compareKeys));
+    PreparedBatch upsert = h.prepareBatch(rollup.upsert());
+    PreparedBatch delete = h.prepareBatch(rollup.deleteEmpty());
     for (Map.Entry<List<Object>, Long> e : sorted) {
       if (e.getValue() == 0) {
         continue;
       }
-      for (int i = 0; i < e.getKey().size(); i++) {
-        batch.bind(i, e.getKey().get(i));
+      List<Object> key = e.getKey();
+      for (int i = 0; i < key.size(); i++) {
+        upsert.bind(i, key.get(i));
       }
-      batch.bind(e.getKey().size(), e.getValue());
-      batch.add();
+      upsert.bind(key.size(), e.getValue());
+      upsert.add();
+      if (e.getValue() < 0) {
+        for (int i = 0; i < key.size(); i++) {
+          delete.bind(i, key.get(i));
+        }
+        delete.add();
+      }
     }
-    if (batch.size() > 0) {
-      batch.execute();
+    if (upsert.size() > 0) {
+      upsert.execute();
     }
+    if (delete.size() > 0) {
+      delete.execute();
+    }
+    deltas.clear();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

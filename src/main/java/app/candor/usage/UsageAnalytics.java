@@ -108,19 +108,19 @@ public final class UsageAnalytics {
       @Nullable Double sessionsPerPerson,
       boolean suppressed) {}
 
-  /** {@code {features}}: the most used features, most uses first; suppressed ones last. */
+  /**
+   * {@code {features}}: the most used features among those at least {@link #K} people used, most
+   * uses first; no other feature is named.
+   */
   public record Features(List<FeatureUsage> features) {}
 
   /**
-   * One feature: its uses and distinct people over the range, and its uses per date. When fewer
-   * than {@link #K} people used it in the range, every number of it is null (daily ones included).
+   * One feature: its uses and distinct people over the range, and its uses per date. {@code
+   * suppressed} is always false (a feature under {@link #K} people is not listed at all); it stays
+   * for the shape every analytics object shares.
    */
   public record FeatureUsage(
-      String name,
-      @Nullable Long uses,
-      @Nullable Long people,
-      boolean suppressed,
-      List<DailyUses> daily) {}
+      String name, long uses, long people, boolean suppressed, List<DailyUses> daily) {}
 
   /** Uses of a feature on one date; null when fewer than {@link #K} people used it that day. */
   public record DailyUses(String date, @Nullable Long uses, boolean suppressed) {}
@@ -324,7 +324,12 @@ public final class UsageAnalytics {
 
   // ---------------------------------------------------------------- features
 
-  /** The {@code limit} most used features in [from, to], with distinct people and daily uses. */
+  /**
+   * The {@code limit} most used features in [from, to] among those at least {@link #K} people used
+   * in the range, with distinct people and daily uses. A feature fewer people used is left out, not
+   * shown with its numbers suppressed: its name is something a service supplied, and may be all it
+   * takes to tell who used it.
+   */
   public Features features(LocalDate from, LocalDate to, int limit) {
     catchUp.run();
     long first = checkRange(from, to);
@@ -333,20 +338,26 @@ public final class UsageAnalytics {
       throw CandorException.invalid("limit", "must be at least 1");
     }
     Map<String, Long> uses = new LinkedHashMap<>();
-    read(
-        db,
-        h ->
-            h.createQuery(
-                    "SELECT feature, SUM(uses) AS uses FROM usage_feature_days"
-                        + " WHERE day BETWEEN :first AND :last AND feature <> :any"
-                        + " GROUP BY feature HAVING SUM(uses) > 0"
-                        + " ORDER BY 2 DESC, 1 LIMIT :limit")
-                .bind("first", first)
-                .bind("last", last)
-                .bind("any", ANY)
-                .bind("limit", limit)
-                .map((rs, ctx) -> uses.put(rs.getString("feature"), rs.getLong("uses")))
-                .forEach(x -> {}));
+    Map<String, Long> people = new HashMap<>();
+    // The most used first, a page at a time, until enough of them have K people or more.
+    int page = Math.max(limit, FEATURE_PAGE);
+    for (int offset = 0; uses.size() < limit; offset += page) {
+      Map<String, Long> candidates = mostUsed(first, last, page, offset);
+      if (candidates.isEmpty()) {
+        break;
+      }
+      Map<String, Long> counted = distinctPeople(new ArrayList<>(candidates.keySet()), first, last);
+      for (Map.Entry<String, Long> c : candidates.entrySet()) {
+        long p = counted.getOrDefault(c.getKey(), 0L);
+        if (p >= K && uses.size() < limit) {
+          uses.put(c.getKey(), c.getValue());
+          people.put(c.getKey(), p);
+        }
+      }
+      if (candidates.size() < page) {
+        break;
+      }
+    }
     if (uses.isEmpty()) {
       return new Features(List.of());
     }
@@ -354,7 +365,6 @@ public final class UsageAnalytics {
     int n = (int) (last - first + 1);
     Map<String, long[]> dailyUses = new HashMap<>();
     Map<String, long[]> dailyPeople = new HashMap<>();
-    Map<String, Long> people = new HashMap<>();
     for (String name : names) {
       dailyUses.put(name, new long[n]);
       dailyPeople.put(name, new long[n]);
@@ -373,48 +383,55 @@ public final class UsageAnalytics {
                       dailyUses.get(rs.getString("feature"))[(int) (rs.getLong("day") - first)] +=
                           rs.getLong("uses"))
               .forEach(x -> {});
-          // Per feature and day: everyone active that day, and those whose previous active day
-          // is before the range (each person is one of those exactly once).
           h.createQuery(
-                  "SELECT feature, day, SUM(people) AS active,"
-                      + " SUM(CASE WHEN prev_day < :first THEN people ELSE 0 END) AS firsts"
-                      + " FROM usage_gaps WHERE feature IN (<names>) AND day BETWEEN :first AND :last"
+                  "SELECT feature, day, SUM(people) AS active FROM usage_gaps"
+                      + " WHERE feature IN (<names>) AND day BETWEEN :first AND :last"
                       + " GROUP BY feature, day")
               .bindList("names", names)
               .bind("first", first)
               .bind("last", last)
               .map(
-                  (rs, ctx) -> {
-                    String f = rs.getString("feature");
-                    dailyPeople.get(f)[(int) (rs.getLong("day") - first)] += rs.getLong("active");
-                    return people.merge(f, rs.getLong("firsts"), Long::sum);
-                  })
+                  (rs, ctx) ->
+                      dailyPeople.get(rs.getString("feature"))[(int) (rs.getLong("day") - first)] +=
+                          rs.getLong("active"))
               .forEach(x -> {});
         });
     List<FeatureUsage> shown = new ArrayList<>();
-    List<FeatureUsage> hidden = new ArrayList<>();
     for (String name : names) {
-      long total = people.getOrDefault(name, 0L);
       List<DailyUses> daily = new ArrayList<>(n);
       long[] u = dailyUses.get(name);
       long[] p = dailyPeople.get(name);
-      if (total < K) {
-        for (int i = 0; i < n; i++) {
-          daily.add(new DailyUses(date(first + i), null, true));
-        }
-        hidden.add(new FeatureUsage(name, null, null, true, daily));
-      } else {
-        for (int i = 0; i < n; i++) {
-          boolean small = p[i] < K;
-          daily.add(new DailyUses(date(first + i), small ? null : u[i], small));
-        }
-        shown.add(new FeatureUsage(name, uses.get(name), total, false, daily));
+      for (int i = 0; i < n; i++) {
+        boolean small = p[i] < K;
+        daily.add(new DailyUses(date(first + i), small ? null : u[i], small));
       }
+      shown.add(new FeatureUsage(name, uses.get(name), people.get(name), false, daily));
     }
-    // Suppressed features go last, by name, so their place in the ranking reveals nothing.
-    hidden.sort((a, b) -> a.name().compareTo(b.name()));
-    shown.addAll(hidden);
     return new Features(shown);
+  }
+
+  /** Features looked at per query while looking for the most used ones with K people or more. */
+  private static final int FEATURE_PAGE = 50;
+
+  /** A page of the features by uses in [first, last], most used first (ties by name). */
+  private Map<String, Long> mostUsed(long first, long last, int limit, int offset) {
+    Map<String, Long> uses = new LinkedHashMap<>();
+    read(
+        db,
+        h ->
+            h.createQuery(
+                    "SELECT feature, SUM(uses) AS uses FROM usage_feature_days"
+                        + " WHERE day BETWEEN :first AND :last AND feature <> :any"
+                        + " GROUP BY feature HAVING SUM(uses) > 0"
+                        + " ORDER BY 2 DESC, 1 LIMIT :limit OFFSET :offset")
+                .bind("first", first)
+                .bind("last", last)
+                .bind("any", ANY)
+                .bind("limit", limit)
+                .bind("offset", offset)
+                .map((rs, ctx) -> uses.put(rs.getString("feature"), rs.getLong("uses")))
+                .forEach(x -> {}));
+    return uses;
   }
 
   /** Distinct people active in [first, last] per feature, from {@code usage_gaps}. */

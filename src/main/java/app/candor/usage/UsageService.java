@@ -50,6 +50,7 @@ public final class UsageService implements AutoCloseable {
   private final EventParser parser;
   private final ConsentCache consent;
   private final Sessions sessions;
+  private final RecentMessages recent;
   private final UsageWriter writer;
   private final Ingestion ingestion;
   private final Duration retention;
@@ -71,8 +72,14 @@ public final class UsageService implements AutoCloseable {
         new Sessions(
             Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
             Duration.ofHours(settings.sessionMaxHours()).toMillis());
-    this.writer = new UsageWriter(db, sessions, clock, settings.dedupeDays());
+    this.recent = new RecentMessages(settings.dedupeDays(), settings.dedupeMaxIds());
+    this.writer = new UsageWriter(db, sessions, clock, recent);
     this.ingestion = new InProcessIngestion(writer);
+  }
+
+  /** The writer's dedupe window (tests read it on the writer thread, through maintenance). */
+  RecentMessages dedupeWindow() {
+    return recent;
   }
 
   /** Where accepted events go (tests hold its writer to see backpressure). */
@@ -83,6 +90,16 @@ public final class UsageService implements AutoCloseable {
   /** Events stored but not yet in the rollups (a gauge in /metrics). */
   public long rollUpLag() {
     return writer.lag();
+  }
+
+  /**
+   * How far back the dedupe window reaches now, in seconds: a retry of an event that arrived this
+   * long ago or less is recognised. The window's length in days, or less once {@code
+   * CANDOR_USAGE_DEDUPE_MAX_IDS} ids have pushed older ones out (a gauge in /metrics).
+   */
+  public double dedupeWindowSeconds() {
+    long now = clock.millis();
+    return Math.max(0, now - recent.rememberedSince(now)) / 1000.0;
   }
 
   /** Events accepted but not yet answered: committed and on disk (a gauge in /metrics). */

@@ -92,17 +92,18 @@ final class UsageWriter {
 
   private volatile int lag;
 
-  UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays) {
-    this(db, sessions, clock, dedupeDays, KNOWN_MAX);
+  UsageWriter(Database db, Sessions sessions, java.time.Clock clock, RecentMessages recent) {
+    this(db, sessions, clock, recent, KNOWN_MAX);
   }
 
   /** With another bound on the people remembered as present (tests cross it with a few). */
-  UsageWriter(Database db, Sessions sessions, java.time.Clock clock, int dedupeDays, int aliveMax) {
+  UsageWriter(
+      Database db, Sessions sessions, java.time.Clock clock, RecentMessages recent, int aliveMax) {
     this.aliveMax = aliveMax;
     this.db = Objects.requireNonNull(db, "db");
     this.sessions = Objects.requireNonNull(sessions, "sessions");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.recent = new RecentMessages(dedupeDays);
+    this.recent = Objects.requireNonNull(recent, "recent");
   }
 
   /**
@@ -179,7 +180,7 @@ final class UsageWriter {
                       slicedBeforeCrash = Math.max(slicedBeforeCrash, position);
                     }
                   });
-          long windowFrom = firstReceivedSince(h, recent.windowStart(now));
+          long windowFrom = recent.firstPosition(h, now, nextSeq);
           long from = Math.min(windowFrom, applied[0] + 1);
           // Everything is reloaded from the database: should a previous attempt have failed half
           // way (a roll-up slice committed, the next not), nothing of it may be rolled up twice.
@@ -231,30 +232,6 @@ final class UsageWriter {
     }
   }
 
-  /** The first log position received at or after {@code since} (the log is in arrival order). */
-  private static long firstReceivedSince(Handle h, long since) {
-    long lo =
-        h.createQuery("SELECT COALESCE(MIN(seq), 1) FROM usage_events").mapTo(Long.class).one();
-    long hi =
-        h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM usage_events").mapTo(Long.class).one() + 1;
-    while (lo < hi) {
-      long mid = lo + (hi - lo) / 2;
-      long[] row =
-          h.createQuery(
-                  "SELECT seq, received_at FROM usage_events WHERE seq >= :m ORDER BY seq LIMIT 1")
-              .bind("m", mid)
-              .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2)})
-              .findOne()
-              .orElse(null);
-      if (row == null || row[1] >= since) {
-        hi = mid;
-      } else {
-        lo = row[0] + 1;
-      }
-    }
-    return lo;
-  }
-
   /**
    * Per event: 1 stored, 0 duplicate, -1 the person is gone (erased meanwhile). Committed but not
    * yet durable: nothing may be acknowledged before {@link #flush()} returns.
@@ -297,7 +274,7 @@ final class UsageWriter {
       }
     } catch (RuntimeException e) {
       nextSeq = firstSeq;
-      recent.forgetLast(now, added[0]);
+      recent.forgetLast(added[0]);
       added[0] = 0;
       if (!slice) {
         throw e;
@@ -308,7 +285,7 @@ final class UsageWriter {
         db.useTransactionFlushedLater(h -> append(h, events, now, outcome, added));
       } catch (RuntimeException again) {
         nextSeq = firstSeq;
-        recent.forgetLast(now, added[0]);
+        recent.forgetLast(added[0]);
         throw again;
       }
     }

@@ -22,7 +22,12 @@ public final class BulkLoader implements AutoCloseable {
             Duration.ofMinutes(settings.sessionGapMinutes()).toMillis(),
             Duration.ofHours(settings.sessionMaxHours()).toMillis());
     this.ingestion =
-        new InProcessIngestion(new UsageWriter(db, sessions, clock, settings.dedupeDays()));
+        new InProcessIngestion(
+            new UsageWriter(
+                db,
+                sessions,
+                clock,
+                new RecentMessages(settings.dedupeDays(), settings.dedupeMaxIds())));
   }
 
   /** Queues events; the future completes once they are committed. */

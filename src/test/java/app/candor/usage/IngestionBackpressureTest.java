@@ -91,7 +91,7 @@ class IngestionBackpressureTest {
                   w.db(),
                   new Sessions(30 * 60_000L, 24 * 3_600_000L),
                   Clock.fixed(NOW, java.time.ZoneOffset.UTC),
-                  7),
+                  new RecentMessages(7, 1_000_000)),
               1_000);
       try {
         CountDownLatch release = hold(ingestion);

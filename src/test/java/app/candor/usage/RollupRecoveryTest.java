@@ -58,6 +58,10 @@ class RollupRecoveryTest {
   }
 
   private static UsageWriter writer(UsageWorld w, TestClock clock) {
-    return new UsageWriter(w.db(), new Sessions(30 * 60_000L, 24 * 3_600_000L), clock, 7);
+    return new UsageWriter(
+        w.db(),
+        new Sessions(30 * 60_000L, 24 * 3_600_000L),
+        clock,
+        new RecentMessages(7, 1_000_000));
   }
 }

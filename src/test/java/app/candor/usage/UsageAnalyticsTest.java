@@ -164,6 +164,7 @@ class UsageAnalyticsTest {
     List<String> top =
         uses.entrySet().stream()
             .filter(e -> e.getValue() > 0)
+            .filter(e -> activeIn(f, e.getKey(), from, to) >= UsageAnalytics.K)
             .sorted(
                 Map.Entry.<String, Long>comparingByValue()
                     .reversed()
@@ -172,7 +173,6 @@ class UsageAnalyticsTest {
             .map(Map.Entry::getKey)
             .toList();
     List<FeatureUsage> shown = new ArrayList<>();
-    List<FeatureUsage> hidden = new ArrayList<>();
     for (String name : top) {
       long people = activeIn(f, name, from, to);
       List<DailyUses> daily = new ArrayList<>();
@@ -183,18 +183,11 @@ class UsageAnalyticsTest {
                 .filter(u -> u.feature().equals(name) && u.day() == day)
                 .mapToLong(RollupFixture.Use::uses)
                 .sum();
-        long dayPeople = activeIn(f, name, d, d);
-        boolean small = people < UsageAnalytics.K || dayPeople < UsageAnalytics.K;
+        boolean small = activeIn(f, name, d, d) < UsageAnalytics.K;
         daily.add(new DailyUses(LocalDate.ofEpochDay(d).toString(), small ? null : dayUses, small));
       }
-      if (people < UsageAnalytics.K) {
-        hidden.add(new FeatureUsage(name, null, null, true, daily));
-      } else {
-        shown.add(new FeatureUsage(name, uses.get(name), people, false, daily));
-      }
+      shown.add(new FeatureUsage(name, uses.get(name), people, false, daily));
     }
-    hidden.sort(Comparator.comparing(FeatureUsage::name));
-    shown.addAll(hidden);
     return new Features(shown);
   }
 
@@ -282,9 +275,13 @@ class UsageAnalyticsTest {
       assertThat(daily.points()).anyMatch(ActivePoint::suppressed);
       assertThat(daily.points()).anyMatch(p -> !p.suppressed());
       Features features = analytics.features(BASE.minusDays(45), BASE.plusDays(75), 100);
-      assertThat(features.features()).extracting(FeatureUsage::name).endsWith("rare");
-      assertThat(features.features().get(features.features().size() - 1).suppressed()).isTrue();
-      assertThat(features.features().get(0).suppressed()).isFalse();
+      // "rare" (used by 4 people) is never named; "ads", with more people, is.
+      assertThat(features.features())
+          .extracting(FeatureUsage::name)
+          .contains("ads")
+          .doesNotContain("rare");
+      assertThat(f.uses.stream().filter(u -> u.feature().equals("rare")).count()).isPositive();
+      assertThat(features.features()).allMatch(u -> !u.suppressed());
       Retention retention = analytics.retention(BASE.minusDays(45), BASE.plusDays(75));
       assertThat(retention.cohorts()).anyMatch(c -> c.size() != null);
       assertThat(retention.cohorts()).anyMatch(Cohort::suppressed);
@@ -341,14 +338,8 @@ class UsageAnalyticsTest {
                   List.of(
                       new DailyUses(d0.toString(), null, true),
                       new DailyUses(d1.toString(), 10L, false))));
-      assertThat(analytics.features(BASE.plusDays(7), BASE.plusDays(7), 10).features())
-          .containsExactly(
-              new FeatureUsage(
-                  "pay",
-                  null,
-                  null,
-                  true,
-                  List.of(new DailyUses(BASE.plusDays(7).toString(), null, true))));
+      // Nine people used "pay" that day: not even its name is shown.
+      assertThat(analytics.features(BASE.plusDays(7), BASE.plusDays(7), 10).features()).isEmpty();
 
       Retention retention = analytics.retention(d0, BASE.plusDays(13));
       List<@Nullable Long> first = new ArrayList<>();
@@ -368,6 +359,47 @@ class UsageAnalyticsTest {
                   List.of(
                       new Cohort(d0.toString(), 10L, true, first),
                       new Cohort(BASE.plusWeeks(1).toString(), null, true, second))));
+    }
+  }
+
+  @ParameterizedTest(name = "on {0}")
+  @MethodSource("app.candor.testing.TestDatabases#kinds")
+  void top_features_name_only_features_ten_people_used_however_many_rarer_ones_rank_above(
+      String kind) {
+    RollupFixture f = new RollupFixture();
+    // 120 features of one person each, each used more often than any popular one: more than two
+    // pages of candidates to look past.
+    for (int i = 0; i < 120; i++) {
+      f.use("loner" + i, String.format("solo-%03d", i), B, 1_000);
+    }
+    // Three features that 10, 11 and 12 people used, a few times each.
+    for (int i = 0; i < 12; i++) {
+      f.use("p" + i, "popular-c", B, 1);
+      if (i < 11) {
+        f.use("p" + i, "popular-b", B, 2);
+      }
+      if (i < 10) {
+        f.use("p" + i, "popular-a", B, 3);
+      }
+    }
+    // Nine people, even more often: still not named.
+    for (int i = 0; i < 9; i++) {
+      f.use("p" + i, "nine", B, 50);
+    }
+    try (Candor candor = open(kind, "pages")) {
+      f.load(candor.database());
+      UsageAnalytics analytics = candor.usageAnalytics();
+      assertThat(analytics.features(BASE, BASE, 2).features())
+          .extracting(FeatureUsage::name, FeatureUsage::uses, FeatureUsage::people)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("popular-a", 30L, 10L),
+              org.assertj.core.groups.Tuple.tuple("popular-b", 22L, 11L));
+      assertThat(analytics.features(BASE, BASE, 100).features())
+          .extracting(FeatureUsage::name)
+          .containsExactly("popular-a", "popular-b", "popular-c");
+      for (int limit : new int[] {1, 2, 3, 50, 100}) {
+        assertThat(analytics.features(BASE, BASE, limit)).isEqualTo(bruteFeatures(f, B, B, limit));
+      }
     }
   }
 

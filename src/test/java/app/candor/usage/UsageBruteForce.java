@@ -86,7 +86,9 @@ final class UsageBruteForce {
 
   /**
    * The rows of a rollup: the key columns ({@code s} text, {@code l} whole number, as {@code
-   * keyTypes} says), then the counter; rows counting zero are left out.
+   * keyTypes} says), then the counter. A row counting zero is a row like any other, so it shows as
+   * a difference: the rollups keep none (one keyed by a feature name would keep a name that an
+   * erased person's events brought in).
    */
   static Map<List<Object>, Long> table(Database db, String sql, String keyTypes) {
     return db.withHandle(
@@ -106,7 +108,6 @@ final class UsageBruteForce {
                     })
                 .list()
                 .stream()
-                .filter(e -> e.getValue() != 0)
                 .collect(
                     Collectors.toMap(
                         Map.Entry::getKey, Map.Entry::getValue, Long::sum, HashMap::new)));

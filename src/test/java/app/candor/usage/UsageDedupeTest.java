@@ -46,7 +46,7 @@ class UsageDedupeTest {
               w.db(),
               new Sessions(30 * 60_000L, 24 * 3_600_000L),
               Clock.fixed(NOW.plus(Duration.ofDays(3)), ZoneOffset.UTC),
-              7);
+              new RecentMessages(7, 1_000_000));
       fresh.recover();
       UsageEvent same = new UsageEvent(ana, "m-1", "track", "chat.send", at, "app-events", null);
       assertThat(fresh.write(List.of(same, same))).containsExactly(0, 0);
@@ -61,7 +61,7 @@ class UsageDedupeTest {
 
   @Test
   void the_window_forgets_whole_days_and_tells_fingerprints_apart() {
-    RecentMessages recent = new RecentMessages(2);
+    RecentMessages recent = new RecentMessages(2, 1_000);
     long day = 86_400_000L;
     long t = 20_000 * day + 5_000;
     long a = RecentMessages.key("4f1c3c7e-0000-4000-8000-000000000001", "m-1");
@@ -84,7 +84,7 @@ class UsageDedupeTest {
 
   @Test
   void adding_tells_a_retry_in_one_probe_and_a_failed_write_is_taken_back() {
-    RecentMessages recent = new RecentMessages(2);
+    RecentMessages recent = new RecentMessages(2, 1_000);
     long t = 20_000 * 86_400_000L;
     long a = RecentMessages.key("p-1", "m-1");
     long b = RecentMessages.key("p-1", "m-2");
@@ -92,7 +92,7 @@ class UsageDedupeTest {
     assertThat(recent.add(a, t)).as("a retry").isFalse();
     assertThat(recent.add(b, t)).isTrue();
     // b's write failed: it is forgotten, a stays.
-    recent.forgetLast(t, 1);
+    recent.forgetLast(1);
     assertThat(recent.contains(b)).isFalse();
     assertThat(recent.contains(a)).isTrue();
     assertThat(recent.add(b, t)).isTrue();
@@ -100,7 +100,7 @@ class UsageDedupeTest {
 
   @Test
   void expiry_under_a_budget_removes_a_day_over_several_calls_and_never_early() {
-    RecentMessages recent = new RecentMessages(1);
+    RecentMessages recent = new RecentMessages(1, 1_000);
     long day = 86_400_000L;
     long t = 20_000 * day;
     for (int i = 0; i < 10; i++) {

@@ -32,7 +32,7 @@ class WriterPresenceBoundTest {
               w.db(),
               new Sessions(30 * 60_000L, 24 * 3_600_000L),
               Clock.fixed(NOW, ZoneOffset.UTC),
-              7,
+              new RecentMessages(7, 1_000_000),
               2);
       writer.recover();
       long at = NOW.toEpochMilli() - 60_000L;

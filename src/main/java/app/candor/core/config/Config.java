@@ -51,8 +51,14 @@ public record Config(
       int sessionMaxHours,
       int dedupeDays,
       int dedupeMaxIds) {
-    /** About 2 GiB of heap for the window at roughly 40 bytes a remembered id (see the README). */
-    public static final int DEFAULT_DEDUPE_MAX_IDS = 50_000_000;
+    /**
+     * 1.75 GiB of heap for the window: 18.8 bytes a remembered id measured at this bound, just
+     * under a doubling of its hash table (README, "Dedupe window memory").
+     */
+    public static final int DEFAULT_DEDUPE_MAX_IDS = 100_000_000;
+
+    /** The most the window's hash table can hold (3/4 of 2^30 slots, 14 GiB in all). */
+    public static final int MAX_DEDUPE_MAX_IDS = 800_000_000;
 
     public static final Usage DEFAULT = new Usage(395, 30, 24, 7, DEFAULT_DEDUPE_MAX_IDS);
 
@@ -206,7 +212,7 @@ public record Config(
             env,
             "CANDOR_USAGE_DEDUPE_MAX_IDS",
             Usage.DEFAULT_DEDUPE_MAX_IDS,
-            1_000_000_000,
+            Usage.MAX_DEDUPE_MAX_IDS,
             problems);
     Location location =
         new Location(

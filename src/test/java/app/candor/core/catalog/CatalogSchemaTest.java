@@ -67,8 +67,7 @@ class CatalogSchemaTest {
               "consent_events",
               "access_log",
               "user_tokens",
-              "otp_verifications",
-              "erasure_receipts");
+              "otp_verifications");
       assertThat(undeclared)
           .as(
               "columns of tables with a subject_id that are neither a catalog field's column nor"

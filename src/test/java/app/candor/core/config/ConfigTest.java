@@ -145,4 +145,16 @@ class ConfigTest {
     assertThat(Config.fromEnv(Map.of("CANDOR_CODE_SENDER", "none")).delivery().disabled()).isTrue();
     assertThat(Config.fromEnv(Map.of()).delivery().hasSender()).isFalse();
   }
+
+  @Test
+  void the_dedupe_bound_defaults_to_about_two_gib_and_stops_where_the_hash_table_would() {
+    assertThat(Config.fromEnv(Map.of()).usage().dedupeMaxIds()).isEqualTo(100_000_000);
+    assertThat(
+            Config.fromEnv(Map.of("CANDOR_USAGE_DEDUPE_MAX_IDS", "800000000"))
+                .usage()
+                .dedupeMaxIds())
+        .isEqualTo(800_000_000);
+    assertThatThrownBy(() -> Config.fromEnv(Map.of("CANDOR_USAGE_DEDUPE_MAX_IDS", "800000001")))
+        .hasMessageContaining("CANDOR_USAGE_DEDUPE_MAX_IDS must be between 1 and 800000000");
+  }
 }
