@@ -45,7 +45,11 @@ public final class GroupCommit<T> implements AutoCloseable {
   private final int maxBatch;
   private final BlockingQueue<Queued<T>> queue;
   private final Thread thread;
+  private final Thread syncer;
+  private final BlockingQueue<List<Queued<T>>> committed =
+      new java.util.concurrent.LinkedBlockingQueue<>();
   private volatile boolean running = true;
+  private volatile boolean syncing = true;
 
   /**
    * @param name names the writer thread ({@code candor-<name>}) and the 503 detail
@@ -60,7 +64,10 @@ public final class GroupCommit<T> implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.thread = new Thread(this::run, "candor-" + name);
     this.thread.setDaemon(true);
+    this.syncer = new Thread(this::sync, "candor-" + name + "-sync");
+    this.syncer.setDaemon(true);
     this.thread.start();
+    this.syncer.start();
   }
 
   /** Queues {@code item}; the future completes once it is durable, or fails with 503. */
@@ -97,37 +104,68 @@ public final class GroupCommit<T> implements AutoCloseable {
   }
 
   private void run() {
-    List<Queued<T>> group = new ArrayList<>(maxBatch);
     while (running || !queue.isEmpty()) {
       try {
         Queued<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
+        List<Queued<T>> group = new ArrayList<>(Math.min(maxBatch, queue.size() + 1));
         group.add(first);
         queue.drainTo(group, maxBatch - 1);
-        writeGroup(group);
+        if (writeGroup(group)) {
+          committed.add(group);
+        }
       } catch (InterruptedException e) {
         if (running) {
           Thread.currentThread().interrupt();
           return;
         }
-      } finally {
-        group.clear();
       }
     }
   }
 
-  private void writeGroup(List<Queued<T>> group) {
+  /** Writes and commits one group, not yet synced; false (and the group answered) on failure. */
+  private boolean writeGroup(List<Queued<T>> group) {
     List<T> items = new ArrayList<>(group.size());
     group.forEach(q -> items.add(q.item()));
     try {
-      db.useTransaction(h -> writer.write(h, items));
-      group.forEach(q -> q.done().complete(null));
+      db.useTransactionFlushedLater(h -> writer.write(h, items));
+      return true;
     } catch (RuntimeException e) {
       // The class name only: the items may hold personal data.
       LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
       group.forEach(q -> q.done().completeExceptionally(e));
+      return false;
+    }
+  }
+
+  /** Makes every group committed so far durable with one sync, then answers their requests. */
+  private void sync() {
+    List<List<Queued<T>>> groups = new ArrayList<>();
+    while (syncing || !committed.isEmpty()) {
+      try {
+        List<Queued<T>> first = committed.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        groups.add(first);
+        committed.drainTo(groups);
+        try {
+          db.flush();
+          groups.forEach(g -> g.forEach(q -> q.done().complete(null)));
+        } catch (RuntimeException e) {
+          LOG.warn("{}: syncing {} groups failed: {}", name, groups.size(), e.getClass().getName());
+          groups.forEach(g -> g.forEach(q -> q.done().completeExceptionally(e)));
+        }
+      } catch (InterruptedException e) {
+        if (syncing) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      } finally {
+        groups.clear();
+      }
     }
   }
 
@@ -137,6 +175,8 @@ public final class GroupCommit<T> implements AutoCloseable {
     running = false;
     try {
       thread.join(10_000);
+      syncing = false;
+      syncer.join(10_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
