@@ -60,6 +60,7 @@ public final class Candor implements AutoCloseable {
   private final ConsentLedger consents;
   private final AccessLog accessLog;
   private final ServiceRegistry services;
+  private final UserTokens userTokens;
   private final AdminToken adminToken;
   private final Authenticator authenticator;
   private final PersonalService people;
@@ -87,7 +88,8 @@ public final class Candor implements AutoCloseable {
       this.consents = new ConsentLedger(database, clock);
       this.accessLog = new AccessLog(database, clock);
       this.services = new ServiceRegistry(database, clock);
-      UserTokens userTokens = new UserTokens(database, clock);
+      this.userTokens = new UserTokens(database, clock);
+      userTokens.purgeExpired();
       this.adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
       this.authenticator = new Authenticator(adminToken, services, userTokens);
       PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys);
@@ -130,7 +132,8 @@ public final class Candor implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
               });
-      // Usage older than the retention is deleted at start and every six hours.
+      // Usage older than the retention and expired sign-in sessions are deleted at start and
+      // every six hours.
       housekeeping.scheduleWithFixedDelay(
           this::purgeExpired, 1, 6 * 3600, java.util.concurrent.TimeUnit.SECONDS);
     } catch (RuntimeException e) {
@@ -139,7 +142,14 @@ public final class Candor implements AutoCloseable {
     }
   }
 
-  private void purgeExpired() {
+  /** Deletes what has outlived its retention; the housekeeping runs it every six hours. */
+  public void purgeExpired() {
+    try {
+      userTokens.purgeExpired();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Candor.class)
+          .warn("sign-in session purge failed: {}", e.getClass().getName());
+    }
     try {
       usage.purgeExpired();
     } catch (RuntimeException e) {
@@ -243,6 +253,10 @@ public final class Candor implements AutoCloseable {
 
   public ServiceRegistry services() {
     return services;
+  }
+
+  public UserTokens userTokens() {
+    return userTokens;
   }
 
   public AdminToken adminToken() {

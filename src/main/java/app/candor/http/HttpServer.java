@@ -94,6 +94,7 @@ public final class HttpServer {
           UserRoutes.register(
               api, requests, candor.people(), candor.consents(), candor.subjectKeys());
           SignInRoutes.register(api, requests, candor.signIn(), candor.outbox());
+          SessionRoutes.register(api, requests, candor.privacy(), candor.userTokens());
           EventRoutes.register(api, requests, candor.usage(), candor.metrics());
           AnalyticsRoutes.register(api, requests, candor.usageAnalytics());
           LocationRoutes.register(api, requests, candor.location());

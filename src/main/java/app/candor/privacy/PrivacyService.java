@@ -106,6 +106,14 @@ public final class PrivacyService {
     }
   }
 
+  /**
+   * Writes an operator's privacy request ({@code what}, e.g. "sessions") about the person to their
+   * access log; the person's own requests are not logged. Call it once the request succeeded.
+   */
+  public void recordRequest(Caller caller, String subjectId, String what) {
+    gate.recordPrivacyRequest(caller, subjectId, what);
+  }
+
   public Report report(Caller caller, String subjectId) {
     authorize(caller, subjectId);
     gate.recordPrivacyRequest(caller, subjectId, "report");

@@ -18,6 +18,12 @@ public final class ChildServer {
 
   /** Starts a server on {@code dataDir} and {@code port}, its output going to {@code log}. */
   public static Process start(Path dataDir, int port, Path log) throws IOException {
+    return start(dataDir, port, log, Map.of());
+  }
+
+  /** The same, with more {@code CANDOR_*} settings (a database URL, a master key file...). */
+  public static Process start(Path dataDir, int port, Path log, Map<String, String> settings)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath =
         Optional.ofNullable(System.getProperty("surefire.test.class.path"))
@@ -38,6 +44,7 @@ public final class ChildServer {
     env.put("CANDOR_DATA_DIR", dataDir.toString());
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
+    env.putAll(settings);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     return builder.start();
   }
