@@ -7,24 +7,31 @@ import app.candor.core.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 
 /**
  * The app's services and their keys, each key bound to the purposes the service may claim.
  *
- * <p>The database is the truth about keys: every request looks its key up by hash (one indexed
- * read), and nothing is remembered between requests. So a key rotated or revoked on any node is
- * refused by every node on the very next request. (A per-node cache of keys seen lately let a dead
- * key work on the other nodes for the cache's lifetime, for a saving too small to keep.)
+ * <p>The database is the truth about keys. A node may answer a key it has just read from the
+ * database from memory for a short lease ({@link #LEASE}), so a busy service costs each node one
+ * database read per lease instead of one per request. Every change that ends a key (a rotation, a
+ * revocation) waits out the lease after it commits, before it returns: by the time the operator has
+ * the answer, no node anywhere still holds a lease on the old key, so every node refuses it from
+ * the very next request. A change made to the table behind Candor's back (by hand, in SQL) takes
+ * effect within the lease.
  *
  * <p>A revoked service keeps its row and its name, marked with when it was revoked: the name is
  * never given to another service, so the access-log entries that name a caller {@code
@@ -62,10 +69,32 @@ public final class ServiceRegistry {
     }
   }
 
+  /**
+   * How long a node may trust a key it read from the database. Short, since every rotation and
+   * revocation waits it out; long enough that a busy service's key is read about four times a
+   * second per node, not once per request.
+   */
+  public static final Duration LEASE = Duration.ofMillis(250);
+
+  /**
+   * The lease and a margin: leases are timed on each node's monotonic clock, whose rate may differ
+   * from another node's by up to 500 ppm (NTP slewing), far less than the margin.
+   */
+  private static final long WAIT_NANOS = LEASE.toNanos() + Duration.ofMillis(10).toNanos();
+
+  private static final int MAX_LEASES = 10_000;
   private static final String KEY_PREFIX = "cs_";
   private static final String COLUMNS = "id, name, purposes, created_at, revoked_at";
   private final Database db;
   private final Clock clock;
+
+  /**
+   * Keys read lately, by hash; a lease runs from before its read, so it never outlives {@link
+   * #LEASE} after it.
+   */
+  private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+
+  private record Lease(Caller.Service service, long untilNanos) {}
 
   public ServiceRegistry(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
@@ -116,20 +145,24 @@ public final class ServiceRegistry {
    */
   public Registered rotateKey(String id) {
     String key = Secrets.token(KEY_PREFIX);
-    return db.inTransaction(
-        h -> {
-          int updated =
-              h.createUpdate(
-                      "UPDATE services SET key_hash = :hash WHERE id = :id AND revoked_at IS NULL")
-                  .bind("hash", Secrets.sha256(key))
-                  .bind("id", id)
-                  .execute();
-          Registered service = find(h, id).orElseThrow(() -> CandorException.notFound("service"));
-          if (updated == 0) {
-            throw alreadyRevoked(service);
-          }
-          return service.withKey(key);
-        });
+    Registered rotated =
+        db.inTransaction(
+            h -> {
+              int updated =
+                  h.createUpdate(
+                          "UPDATE services SET key_hash = :hash WHERE id = :id AND revoked_at IS NULL")
+                      .bind("hash", Secrets.sha256(key))
+                      .bind("id", id)
+                      .execute();
+              Registered service =
+                  find(h, id).orElseThrow(() -> CandorException.notFound("service"));
+              if (updated == 0) {
+                throw alreadyRevoked(service);
+              }
+              return service.withKey(key);
+            });
+    awaitLeases(System.nanoTime());
+    return rotated;
   }
 
   /**
@@ -138,23 +171,27 @@ public final class ServiceRegistry {
    */
   public Registered revoke(String id) {
     long now = clock.millis();
-    return db.inTransaction(
-        h -> {
-          // The hash goes too: the marker is no SHA-256 value, so no key can ever match it.
-          int updated =
-              h.createUpdate(
-                      "UPDATE services SET revoked_at = :now, key_hash = :marker"
-                          + " WHERE id = :id AND revoked_at IS NULL")
-                  .bind("now", now)
-                  .bind("marker", "revoked:" + id)
-                  .bind("id", id)
-                  .execute();
-          Registered service = find(h, id).orElseThrow(() -> CandorException.notFound("service"));
-          if (updated == 0) {
-            throw alreadyRevoked(service);
-          }
-          return service;
-        });
+    Registered revoked =
+        db.inTransaction(
+            h -> {
+              // The hash goes too: the marker is no SHA-256 value, so no key can ever match it.
+              int updated =
+                  h.createUpdate(
+                          "UPDATE services SET revoked_at = :now, key_hash = :marker"
+                              + " WHERE id = :id AND revoked_at IS NULL")
+                      .bind("now", now)
+                      .bind("marker", "revoked:" + id)
+                      .bind("id", id)
+                      .execute();
+              Registered service =
+                  find(h, id).orElseThrow(() -> CandorException.notFound("service"));
+              if (updated == 0) {
+                throw alreadyRevoked(service);
+              }
+              return service;
+            });
+    awaitLeases(System.nanoTime());
+    return revoked;
   }
 
   /** Every service, by name, the revoked ones included (marked with {@code revokedAt}). */
@@ -179,12 +216,53 @@ public final class ServiceRegistry {
                 .findOne());
   }
 
-  /** The live service holding {@code apiKey}, looked up by its hash in the database. */
+  /**
+   * The live service holding {@code apiKey}: from this node's lease on it, else looked up by its
+   * hash in the database (and leased when found).
+   */
   Optional<Caller.Service> authenticate(String apiKey) {
     if (!apiKey.startsWith(KEY_PREFIX)) {
       return Optional.empty();
     }
     String hash = Secrets.sha256(apiKey);
+    long now = System.nanoTime();
+    Lease lease = leases.get(hash);
+    if (lease != null && now - lease.untilNanos() < 0) {
+      return Optional.of(lease.service());
+    }
+    // Timed from before the read: the lease ends within LEASE of any change the read missed.
+    Optional<Caller.Service> found = lookup(hash);
+    if (found.isPresent()) {
+      if (leases.size() >= MAX_LEASES) {
+        leases.clear();
+      }
+      leases.put(hash, new Lease(found.get(), now + LEASE.toNanos()));
+    } else {
+      leases.remove(hash);
+    }
+    return found;
+  }
+
+  /**
+   * Returns once every lease a node may have taken before {@code committedNanos} has run out: then
+   * no node answers the changed key from memory. Interruption does not shorten the wait.
+   */
+  private static void awaitLeases(long committedNanos) {
+    boolean interrupted = false;
+    long left;
+    while ((left = committedNanos + WAIT_NANOS - System.nanoTime()) > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Optional<Caller.Service> lookup(String hash) {
     return db.withHandle(
         h ->
             h.createQuery(
