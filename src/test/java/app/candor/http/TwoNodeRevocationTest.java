@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Two server processes on one database: this test's Candor (node 1) and {@code candor serve} in a
- * child JVM (node 2). A key or token that node 2 has just accepted, ended on node 1 (or the other
- * way round), is refused by node 2 on its very next request: no node remembers a key or a token.
+ * child JVM (node 2). A key or token that node 2 has just accepted (and so holds a lease on, for a
+ * service key), ended on node 1 (or the other way round), is refused by node 2 on its very next
+ * request.
  */
 class TwoNodeRevocationTest {
   private static final String ADMIN = TestServer.ADMIN_TOKEN;
