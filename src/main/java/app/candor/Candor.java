@@ -23,6 +23,7 @@ import app.candor.http.OpsRoutes;
 import app.candor.http.PlaceRoutes;
 import app.candor.http.PrivacyRoutes;
 import app.candor.http.ServiceRoutes;
+import app.candor.http.SessionRoutes;
 import app.candor.http.SignInRoutes;
 import app.candor.http.UserRoutes;
 import app.candor.location.LocationData;
@@ -74,6 +75,7 @@ public final class Candor implements AutoCloseable {
   private final ConsentLedger consents;
   private final AccessLog accessLog;
   private final ServiceRegistry services;
+  private final UserTokens userTokens;
   private final AdminToken adminToken;
   private final Authenticator authenticator;
   private final PurposeGate gate;
@@ -108,10 +110,12 @@ public final class Candor implements AutoCloseable {
       this.consents = new ConsentLedger(database, clock);
       this.accessLog = new AccessLog(database, clock);
       this.services = new ServiceRegistry(database, clock);
-      UserTokens userTokens = new UserTokens(database, clock);
+      this.userTokens = new UserTokens(database, clock);
+      userTokens.purgeExpired();
       this.adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
       this.authenticator = new Authenticator(adminToken, services, userTokens);
-      PurposeGate gate = new PurposeGate(catalog, consents, accessLog, subjectKeys::exists);
+      PurposeGate gate =
+          new PurposeGate(catalog, consents, accessLog, subjectKeys::exists, userTokens);
       this.gate = gate;
       this.people = new PersonalService(database, subjectKeys, blindIndex, clock);
       this.outbox = withOutbox ? Optional.of(new OutboxSender(clock)) : Optional.empty();
@@ -162,7 +166,14 @@ public final class Candor implements AutoCloseable {
     }
   }
 
-  private void purgeExpired() {
+  /** Deletes what has outlived its retention; the housekeeping runs it every six hours. */
+  public void purgeExpired() {
+    try {
+      userTokens.purgeExpired();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Candor.class)
+          .warn("sign-in session purge failed: {}", e.getClass().getName());
+    }
     try {
       usage.purgeExpired();
     } catch (RuntimeException e) {
@@ -223,6 +234,7 @@ public final class Candor implements AutoCloseable {
         new ServiceRoutes(services),
         new UserRoutes(gate, people, consents),
         new SignInRoutes(signIn, outbox),
+        new SessionRoutes(gate, userTokens),
         new EventRoutes(usage, metrics),
         new AnalyticsRoutes(gate, usageAnalytics),
         new LocationRoutes(gate, location),
@@ -303,6 +315,10 @@ public final class Candor implements AutoCloseable {
 
   public ServiceRegistry services() {
     return services;
+  }
+
+  public UserTokens userTokens() {
+    return userTokens;
   }
 
   public AdminToken adminToken() {

@@ -89,14 +89,14 @@ public final class DemoData {
   /** Registers the demo services, or rotates their keys when they exist; returns name to key. */
   public static Map<String, String> services(Candor candor) {
     Map<String, String> keys = new LinkedHashMap<>();
-    List<String> existing =
-        candor.services().list().stream().map(ServiceRegistry.Registered::name).toList();
     SERVICES.forEach(
         (name, purposes) -> {
           ServiceRegistry.Registered s =
-              existing.contains(name)
-                  ? candor.services().rotateKey(name).orElseThrow()
-                  : candor.services().register(name, purposes);
+              candor
+                  .services()
+                  .byName(name)
+                  .map(existing -> candor.services().rotateKey(existing.id()))
+                  .orElseGet(() -> candor.services().register(name, purposes));
           keys.put(name, s.apiKey().orElseThrow());
         });
     return keys;

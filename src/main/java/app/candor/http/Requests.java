@@ -28,16 +28,26 @@ final class Requests {
 
   /** The caller; anonymous without a token, 401 for a malformed, unknown or expired token. */
   Caller caller(Context ctx) {
+    return bearer(ctx)
+        .map(
+            token ->
+                authenticator
+                    .authenticate(token)
+                    .orElseThrow(
+                        () -> CandorException.unauthenticated("the token is unknown or expired")))
+        .orElseGet(Caller.Anonymous::new);
+  }
+
+  /** The bearer token as sent, unchecked; 401 for an Authorization header of another scheme. */
+  static Optional<String> bearer(Context ctx) {
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
-      return new Caller.Anonymous();
+      return Optional.empty();
     }
     if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw CandorException.unauthenticated("the Authorization header must be 'Bearer <token>'");
     }
-    return authenticator
-        .authenticate(header.substring(7).trim())
-        .orElseThrow(() -> CandorException.unauthenticated("the token is unknown or expired"));
+    return Optional.of(header.substring(7).trim());
   }
 
   /** The caller, who must be signed in somehow. */
@@ -55,8 +65,13 @@ final class Requests {
     }
   }
 
-  /** The path id, which must be a canonical UUID; anything else cannot exist. */
+  /** The path id of a person, which must be a canonical UUID; anything else cannot exist. */
   static String id(Context ctx) {
+    return id(ctx, "person");
+  }
+
+  /** The path id of {@code what}, a canonical UUID; anything else is 404, as an unknown id is. */
+  static String id(Context ctx, String what) {
     String raw = ctx.pathParam("id").toLowerCase(java.util.Locale.ROOT);
     try {
       if (raw.length() == 36 && UUID.fromString(raw).toString().equals(raw)) {
@@ -65,7 +80,7 @@ final class Requests {
     } catch (IllegalArgumentException e) {
       // Falls through: not an id we could ever have issued.
     }
-    throw CandorException.notFound("person");
+    throw CandorException.notFound(what);
   }
 
   static Optional<String> purposeHeader(Context ctx) {

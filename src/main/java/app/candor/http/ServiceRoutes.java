@@ -9,7 +9,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
-/** Registering the app's services and their purpose-bound keys (operators only). */
+/**
+ * The app's services and their purpose-bound keys, for operators: register, list, rotate a key,
+ * revoke.
+ */
 public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Module {
 
   @Override
@@ -25,8 +28,36 @@ public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Modu
             Schemas.array(Schemas.string("purpose id")),
             "createdAt",
             Schemas.string("ISO-8601 instant"),
+            "revokedAt",
+            Schemas.string("ISO-8601 instant; present only once the service is revoked"),
             "apiKey",
-            Schemas.string("the key, shown only once, at creation"));
+            Schemas.string("the key, shown only once, at creation or rotation"));
+    Map<String, Object> issued =
+        Schemas.object(
+            List.of("id", "name", "purposes", "apiKey"),
+            "id",
+            Schemas.string("service id"),
+            "name",
+            Schemas.string("unique name"),
+            "purposes",
+            Schemas.array(Schemas.string("purpose id")),
+            "createdAt",
+            Schemas.string("ISO-8601 instant"),
+            "apiKey",
+            Schemas.string("the new key, shown only once; the old one is refused at once"));
+    Map<String, Object> revoked =
+        Schemas.object(
+            List.of("id", "name", "purposes", "revokedAt"),
+            "id",
+            Schemas.string("service id"),
+            "name",
+            Schemas.string("the name, never given to another service"),
+            "purposes",
+            Schemas.array(Schemas.string("purpose id")),
+            "createdAt",
+            Schemas.string("ISO-8601 instant"),
+            "revokedAt",
+            Schemas.string("ISO-8601 instant"));
     api.post(
         "/v1/services",
         Op.of("services", "Register a service and get its API key (shown once)")
@@ -42,7 +73,7 @@ public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Modu
             .error(400, "invalid name or purposes")
             .error(401, "no or bad token")
             .error(403, "not an operator")
-            .error(409, "the name is taken"),
+            .error(409, "the name is taken, also by a revoked service"),
         ctx -> {
           requests.requireAdmin(ctx);
           ObjectNode body = Requests.object(ctx);
@@ -71,17 +102,43 @@ public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Modu
         });
     api.get(
         "/v1/services",
-        Op.of("services", "List registered services (never their keys)")
+        Op.of("services", "List the services, revoked ones marked with revokedAt (never keys)")
             .callers("admin")
             .ok(
                 200,
-                "the services",
+                "the services, by name",
                 Schemas.object(List.of("services"), "services", Schemas.array(service)))
             .error(401, "no or bad token")
             .error(403, "not an operator"),
         ctx -> {
           requests.requireAdmin(ctx);
           ctx.json(Map.of("services", registry.list().stream().map(ServiceRoutes::view).toList()));
+        });
+    api.post(
+        "/v1/services/{id}/rotate-key",
+        Op.of("services", "Give the service a new key; the old key is refused at once, everywhere")
+            .callers("admin")
+            .ok(200, "the new key (shown once)", issued)
+            .error(401, "no or bad token")
+            .error(403, "not an operator")
+            .error(404, "no such service")
+            .error(409, "the service is revoked"),
+        ctx -> {
+          requests.requireAdmin(ctx);
+          ctx.json(view(registry.rotateKey(Requests.id(ctx, "service"))));
+        });
+    api.delete(
+        "/v1/services/{id}",
+        Op.of("services", "Revoke the service: its key is refused at once, everywhere, for good")
+            .callers("admin")
+            .ok(200, "revoked; still listed, with revokedAt; its name is never reused", revoked)
+            .error(401, "no or bad token")
+            .error(403, "not an operator")
+            .error(404, "no such service")
+            .error(409, "revoked already"),
+        ctx -> {
+          requests.requireAdmin(ctx);
+          ctx.json(view(registry.revoke(Requests.id(ctx, "service"))));
         });
   }
 
@@ -92,6 +149,7 @@ public record ServiceRoutes(ServiceRegistry registry) implements HttpServer.Modu
             "name", s.name(),
             "purposes", s.purposes().stream().map(Purpose::id).sorted().toList(),
             "createdAt", s.createdAt());
+    s.revokedAt().ifPresent(at -> out.put("revokedAt", at));
     s.apiKey().ifPresent(k -> out.put("apiKey", k));
     return out;
   }

@@ -73,10 +73,11 @@ public final class PersonalData implements SubjectData {
     }
     List<UserTokens.Session> sessions = tokens.sessions(subjectId);
     if (!sessions.isEmpty()) {
+      // Listed one by one, with the id the person ends a session by (never the token or its hash).
       out.add(
-          Held.count(
+          Held.value(
               "personal.signInSessions",
-              sessions.size(),
+              sessions,
               Optional.of(sessions.get(0).createdAt()),
               Optional.of(sessions.get(sessions.size() - 1).createdAt())));
     }
@@ -96,7 +97,7 @@ public final class PersonalData implements SubjectData {
   public List<Table> tables(String subjectId) {
     List<List<String>> sessionRows =
         tokens.sessions(subjectId).stream()
-            .map(s -> List.of(s.createdAt().toString(), s.expiresAt().toString()))
+            .map(s -> List.of(s.sessionId(), s.createdAt().toString(), s.expiresAt().toString()))
             .toList();
     List<List<String>> codeRows =
         people
@@ -121,7 +122,7 @@ public final class PersonalData implements SubjectData {
         new Table(
             "personal.signInSessions",
             "sign-in-sessions",
-            List.of("startedAt", "expiresAt"),
+            List.of("sessionId", "startedAt", "expiresAt"),
             sessionRows),
         new Table(
             "personal.verificationCodes",

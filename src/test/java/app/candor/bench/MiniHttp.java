@@ -39,12 +39,10 @@ final class MiniHttp implements Closeable {
   }
 
   Response send(String method, String path, String token, byte[] body) throws IOException {
-    return send(method, path, token, body, NO_HEADERS);
+    return send(method, path, token, body, new String[0]);
   }
 
-  private static final String[] NO_HEADERS = {};
-
-  /** With more request headers, as name-value pairs. */
+  /** With more request headers, as name/value pairs. */
   Response send(String method, String path, String token, byte[] body, String... headers)
       throws IOException {
     for (int attempt = 0; ; attempt++) {
@@ -74,11 +72,14 @@ final class MiniHttp implements Closeable {
     in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
   }
 
-  private void writeRequest(String method, String path, String token, byte[] body, String[] headers)
-      throws IOException {
+  private void writeRequest(
+      String method, String path, String token, byte[] body, String... headers) throws IOException {
     StringBuilder head = new StringBuilder(256);
     head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(host).append(':').append(port).append("\r\n");
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+    }
     if (token != null) {
       head.append("Authorization: Bearer ").append(token).append("\r\n");
     }

@@ -85,7 +85,17 @@ class AuthMatrixTest {
       int[] expected) {
 
     boolean personal() {
-      return template.contains("{id}");
+      return template.startsWith("/v1/users/{id}");
+    }
+
+    /** Routes on one service: each case gets a fresh service, since they rotate or revoke it. */
+    boolean onService() {
+      return template.startsWith("/v1/services/{id}");
+    }
+
+    /** Routes that end the caller's own token: each user case signs in afresh. */
+    boolean endsToken() {
+      return template.equals("/v1/auth/logout");
     }
 
     int expected(Who who, Target target) {
@@ -137,6 +147,18 @@ class AuthMatrixTest {
               List.of(),
               statuses(401, 401, 201, 403, 403, 403, 403)),
           route("GET", "/v1/services", null, statuses(401, 401, 200, 403, 403, 403, 403)),
+          route(
+              "POST",
+              "/v1/services/{id}/rotate-key",
+              "a fresh service",
+              statuses(401, 401, 200, 403, 403, 403, 403)),
+          route(
+              "DELETE",
+              "/v1/services/{id}",
+              "a fresh service",
+              statuses(401, 401, 200, 403, 403, 403, 403)),
+          // Signing out needs a person's token; the users sign in afresh for it.
+          route("POST", "/v1/auth/logout", null, statuses(401, 401, 403, 403, 403, 204, 204)),
           route("GET", "/v1/admin/outbox", null, statuses(401, 401, 200, 403, 403, 403, 403)),
           new Route(
               "POST",
@@ -186,6 +208,14 @@ class AuthMatrixTest {
               null,
               statuses(401, 401, 200, 403, 403, 200, 404)),
           route("DELETE", "/v1/users/{id}", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          route(
+              "GET", "/v1/users/{id}/sessions", null, statuses(401, 401, 200, 403, 403, 200, 404)),
+          // On a fresh person, signed in, ending their one session.
+          route(
+              "DELETE",
+              "/v1/users/{id}/sessions/{sessionId}",
+              null,
+              statuses(401, 401, 204, 403, 403, 204, 404)),
           // Events: only a service whose key holds analytics may send them (the person has not
           // consented, so the event is counted as dropped, but the call itself is allowed).
           new Route(
@@ -286,6 +316,10 @@ class AuthMatrixTest {
           "GET /v1/users/{id}/export",
           Map.of(Who.ADMIN, "privacy_request"),
           "GET /v1/users/{id}/access-log",
+          Map.of(Who.ADMIN, "privacy_request"),
+          "GET /v1/users/{id}/sessions",
+          Map.of(Who.ADMIN, "privacy_request"),
+          "DELETE /v1/users/{id}/sessions/{sessionId}",
           Map.of(Who.ADMIN, "privacy_request"));
 
   private static Route open(String method, String path, int status) {
@@ -329,6 +363,18 @@ class AuthMatrixTest {
       this.subjectToken = server.signIn("sms", "+4915199000001");
       this.otherToken = server.signIn("sms", "+4915199000002");
       this.openApi = server.http().get("/openapi.json", null).json();
+    }
+
+    /** A service made for one case, to be rotated or revoked: its id. */
+    String freshService() {
+      String name = unique("matrix-svc");
+      server.service(name, "analytics");
+      return server.candor().services().byName(name).orElseThrow().id();
+    }
+
+    /** The id of the person's first session (they must have one). */
+    String sessionOf(String personId) {
+      return server.candor().userTokens().sessions(personId).get(0).sessionId();
     }
 
     synchronized String unique(String prefix) {
@@ -441,14 +487,30 @@ class AuthMatrixTest {
     World world = world(kind);
     String id = world.subject;
     String selfToken = world.subjectToken;
+    String sessionId = UUID.randomUUID().toString().replace("-", "");
+    boolean endsSession = route.template().contains("{sessionId}");
     if (target == Target.UNKNOWN) {
       id = UUID.randomUUID().toString();
     } else if (target == Target.EXISTING && route.method().equals("DELETE")) {
-      String[] fresh = world.fresh(who == Who.THE_USER);
+      String[] fresh = world.fresh(who == Who.THE_USER || endsSession);
       id = fresh[0];
       selfToken = fresh[1];
+      if (endsSession) {
+        sessionId = world.sessionOf(id);
+      }
+    } else if (route.onService()) {
+      id = world.freshService();
     }
-    String path = route.template().replace("{id}", id).replace("{purpose}", "analytics");
+    String token = world.token(who, selfToken);
+    if (route.endsToken() && (who == Who.THE_USER || who == Who.ANOTHER_USER)) {
+      token = world.fresh(true)[1];
+    }
+    String path =
+        route
+            .template()
+            .replace("{id}", id)
+            .replace("{purpose}", "analytics")
+            .replace("{sessionId}", sessionId);
     List<List<String>> logBefore = world.accessLog(id);
     Http.Response r =
         world
@@ -457,7 +519,7 @@ class AuthMatrixTest {
             .send(
                 route.method(),
                 path,
-                world.token(who, selfToken),
+                token,
                 route.body().apply(world, who),
                 route.headers().toArray(new String[0]));
 
@@ -470,7 +532,7 @@ class AuthMatrixTest {
     List<List<String>> added = new ArrayList<>(world.accessLog(id));
     added.removeAll(logBefore);
     String purpose = LOGGED.getOrDefault(route.toString(), Map.of()).get(who);
-    if (purpose != null && expected == 200 && target == Target.EXISTING) {
+    if (purpose != null && expected < 300 && target == Target.EXISTING) {
       String caller =
           who == Who.ADMIN
               ? "admin"

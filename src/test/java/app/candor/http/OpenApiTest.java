@@ -71,6 +71,10 @@ class OpenApiTest {
               "POST /v1/auth/otp",
               "POST /v1/auth/otp/verify",
               "GET /v1/admin/outbox",
+              "POST /v1/auth/logout",
+              "GET /v1/services",
+              "POST /v1/services/{id}/rotate-key",
+              "DELETE /v1/services/{id}",
               "GET /v1/users/{id}/consents",
               "PUT /v1/users/{id}/consents/{purpose}",
               "GET /v1/users/{id}/consents/history",
@@ -282,7 +286,29 @@ class OpenApiTest {
       calls.put(
           "GET /v1/users/{id}/nearby/people",
           http.get(person + "/nearby/people?radiusKm=5&limit=20", token));
+      // A second and a third sign-in: one session ended by the person, one signed out.
+      String second = server.signIn("sms", "+4915112345678");
+      Http.Response sessions = http.get(person + "/sessions", token);
+      calls.put("GET /v1/users/{id}/sessions", sessions);
+      String secondId = "";
+      for (JsonNode s : http.get(person + "/sessions", second).json().get("sessions")) {
+        if (s.get("current").asBoolean()) {
+          secondId = s.get("sessionId").asText();
+        }
+      }
+      calls.put(
+          "DELETE /v1/users/{id}/sessions/{sessionId}",
+          http.delete(person + "/sessions/" + secondId, token));
+      String third = server.signIn("sms", "+4915112345678");
+      calls.put("POST /v1/auth/logout", http.send("POST", "/v1/auth/logout", third, null));
       calls.put("DELETE /v1/users/{id}", http.delete(person, token));
+      String spare = server.service("openapi-spare", "account");
+      assertThat(spare).isNotBlank();
+      String spareId = server.candor().services().byName("openapi-spare").orElseThrow().id();
+      calls.put(
+          "POST /v1/services/{id}/rotate-key",
+          http.send("POST", "/v1/services/" + spareId + "/rotate-key", ADMIN, null));
+      calls.put("DELETE /v1/services/{id}", http.delete("/v1/services/" + spareId, ADMIN));
       String analyticsKey = server.service("openapi-events", "analytics");
       calls.put(
           "POST /v1/events",

@@ -21,11 +21,14 @@ public final class ChildServer {
    * sign-in switched off ({@code CANDOR_CODE_SENDER=none}: serve needs a code sender or that).
    */
   public static Process start(Path dataDir, int port, Path log) throws IOException {
-    return start(dataDir, port, log, Map.of("CANDOR_CODE_SENDER", "none"));
+    return start(dataDir, port, log, Map.of());
   }
 
-  /** Starts {@code serve} as {@link #start(Path, int, Path)} does, with these extra variables. */
-  public static Process start(Path dataDir, int port, Path log, Map<String, String> extraEnv)
+  /**
+   * The same, with more {@code CANDOR_*} settings (a database URL, a master key file...); sign-in
+   * stays off unless they configure it.
+   */
+  public static Process start(Path dataDir, int port, Path log, Map<String, String> settings)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath =
@@ -47,7 +50,8 @@ public final class ChildServer {
     env.put("CANDOR_DATA_DIR", dataDir.toString());
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
-    env.putAll(extraEnv);
+    env.put("CANDOR_CODE_SENDER", "none");
+    env.putAll(settings);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     return builder.start();
   }

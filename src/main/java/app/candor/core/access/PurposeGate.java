@@ -2,6 +2,7 @@ package app.candor.core.access;
 
 import app.candor.core.audit.AccessLog;
 import app.candor.core.auth.Caller;
+import app.candor.core.auth.UserTokens;
 import app.candor.core.catalog.Catalog;
 import app.candor.core.catalog.FieldSpec;
 import app.candor.core.catalog.Purpose;
@@ -34,13 +35,19 @@ public final class PurposeGate {
   private final ConsentLedger consents;
   private final AccessLog accessLog;
   private final SubjectDirectory directory;
+  private final UserTokens tokens;
 
   public PurposeGate(
-      Catalog catalog, ConsentLedger consents, AccessLog accessLog, SubjectDirectory directory) {
+      Catalog catalog,
+      ConsentLedger consents,
+      AccessLog accessLog,
+      SubjectDirectory directory,
+      UserTokens tokens) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.consents = Objects.requireNonNull(consents, "consents");
     this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
     this.directory = Objects.requireNonNull(directory, "directory");
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
   }
 
   /**
@@ -72,6 +79,18 @@ public final class PurposeGate {
    */
   public Grant change(Caller caller, String subjectId, Access access) {
     return authorize(caller, subjectId, Optional.empty(), access);
+  }
+
+  /**
+   * Records, once a change made with {@code grant} succeeded, that an operator or a service made it
+   * (the person sees who acted on their data); the person's own changes are not logged.
+   */
+  public void changed(Grant grant) {
+    if (!grant.self()) {
+      grant.revealAll();
+      accessLog.read(
+          grant.subjectId(), grant.caller().label(), grant.logPurpose(), grant.revealed());
+    }
   }
 
   /**
@@ -136,6 +155,12 @@ public final class PurposeGate {
   public List<AccessLog.Entry> accessLog(Grant grant) {
     require(grant, "personal.accessLog");
     return accessLog.entries(grant.subjectId());
+  }
+
+  /** The person's sign-in sessions, through a grant for {@code personal.signInSessions}. */
+  public List<UserTokens.Session> sessions(Grant grant) {
+    require(grant, "personal.signInSessions");
+    return tokens.sessions(grant.subjectId());
   }
 
   private static void require(Grant grant, String fieldId) {

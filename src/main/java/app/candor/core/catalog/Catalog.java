@@ -165,13 +165,18 @@ public final class Catalog {
         new FieldSpec(
             "personal.signInSessions",
             Category.PERSONAL,
-            "Your signed-in sessions: when each began and when it expires (the token itself is"
-                + " stored only as a hash).",
+            "Your signed-in sessions: a random session id, when each began and when it expires"
+                + " (the token itself is stored only as a hash). You can end any of them.",
             Set.of(ACCOUNT, SAFETY),
             Sensitivity.LOW,
-            "Until the session expires, then removed at the next erasure or clean-up",
+            "24 hours at most: a session is deleted when you sign out or end it, and an expired"
+                + " one at the clean-up that runs at start and every 6 hours; all of them at erasure",
             false,
-            Set.of("user_tokens.token_hash", "user_tokens.created_at", "user_tokens.expires_at")));
+            Set.of(
+                "user_tokens.token_hash",
+                "user_tokens.session_id",
+                "user_tokens.created_at",
+                "user_tokens.expires_at")));
     fields.add(
         new FieldSpec(
             "personal.verificationCodes",
