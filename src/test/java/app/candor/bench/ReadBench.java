@@ -96,7 +96,7 @@ public final class ReadBench {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < clients; t++) {
       int me = t;
-      long[] lat = new long[2_000_000];
+      long[] lat = new long[200_000];
       latencies.add(lat);
       Thread th =
           new Thread(
