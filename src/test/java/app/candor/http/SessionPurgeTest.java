@@ -26,7 +26,7 @@ class SessionPurgeTest {
   void the_housekeeping_deletes_expired_sessions_and_keeps_live_ones(String kind) {
     MutableClock clock = MutableClock.startingNow();
     Config config = TestDatabases.config(kind, dir);
-    try (TestServer server = TestServer.of(Candor.open(config, clock))) {
+    try (TestServer server = TestServer.of(Candor.withOutbox(config, clock))) {
       String service = server.service("chat", "account");
       String ana = server.person(service);
       String bo = server.person(service);
@@ -60,7 +60,7 @@ class SessionPurgeTest {
   void sessions_that_expired_while_the_server_was_down_are_deleted_at_start(String kind) {
     MutableClock clock = MutableClock.startingNow();
     Config config = TestDatabases.config(kind, dir);
-    try (TestServer server = TestServer.of(Candor.open(config, clock))) {
+    try (TestServer server = TestServer.of(Candor.withOutbox(config, clock))) {
       String service = server.service("chat", "account");
       server.person(service);
       server.signIn("sms", "+4915199000001");

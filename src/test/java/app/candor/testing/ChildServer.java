@@ -21,12 +21,13 @@ public final class ChildServer {
    * sign-in switched off ({@code CANDOR_CODE_SENDER=none}: serve needs a code sender or that).
    */
   public static Process start(Path dataDir, int port, Path log) throws IOException {
-    return start(dataDir, port, log, Map.of());
+    return start(dataDir, port, log, Map.of("CANDOR_CODE_SENDER", "none"));
   }
 
   /**
-   * The same, with more {@code CANDOR_*} settings (a database URL, a master key file...); sign-in
-   * stays off unless they configure it.
+   * Starts {@code serve} with exactly these {@code CANDOR_*} settings besides the data dir, port
+   * and admin token (a database URL, a master key file, a code sender or {@code
+   * CANDOR_CODE_SENDER=none}).
    */
   public static Process start(Path dataDir, int port, Path log, Map<String, String> settings)
       throws IOException {
@@ -50,7 +51,6 @@ public final class ChildServer {
     env.put("CANDOR_DATA_DIR", dataDir.toString());
     env.put("CANDOR_PORT", Integer.toString(port));
     env.put("CANDOR_ADMIN_TOKEN", TestServer.ADMIN_TOKEN);
-    env.put("CANDOR_CODE_SENDER", "none");
     env.putAll(settings);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     return builder.start();
