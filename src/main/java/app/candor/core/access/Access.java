@@ -1,6 +1,5 @@
 package app.candor.core.access;
 
-import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Category;
 import app.candor.core.catalog.Purpose;
 import java.util.List;
@@ -84,16 +83,5 @@ public record Access(
       who.append(", operators");
     }
     return what + " is for " + who;
-  }
-
-  /** Whether {@code caller}'s kind may use this access at all (the matrix in the README). */
-  public boolean admits(Caller caller) {
-    if (caller instanceof Caller.Service) {
-      return services;
-    }
-    if (caller instanceof Caller.Admin) {
-      return operators != Operators.NO;
-    }
-    return caller instanceof Caller.User;
   }
 }
