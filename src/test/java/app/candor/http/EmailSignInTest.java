@@ -91,16 +91,7 @@ class EmailSignInTest {
       Matcher code = CODE.matcher(GreenMailUtil.getBody(mail));
       assertThat(code.find()).as("a code in %s", GreenMailUtil.getBody(mail)).isTrue();
 
-      Http.Response verified =
-          http.post(
-              "/v1/auth/otp/verify",
-              null,
-              json(
-                  Map.of(
-                      "verificationId",
-                      started.json().get("verificationId").asText(),
-                      "code",
-                      code.group(1))));
+      Http.Response verified = HttpTesting.verify(http, started, code.group(1));
       assertThat(verified.status()).as("%s", verified).isEqualTo(200);
       assertThat(verified.json().get("userId").asText()).isEqualTo(id);
       String token = verified.json().get("token").asText();

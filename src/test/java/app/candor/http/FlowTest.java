@@ -108,16 +108,7 @@ class FlowTest {
       assertThat(outbox.get(0).get("to").asText()).isEqualTo("+4915112345678");
       Matcher code = CODE.matcher(outbox.get(0).get("body").asText());
       assertThat(code.find()).isTrue();
-      Http.Response verified =
-          http.post(
-              "/v1/auth/otp/verify",
-              null,
-              json(
-                  Map.of(
-                      "verificationId",
-                      started.json().get("verificationId").asText(),
-                      "code",
-                      code.group(1))));
+      Http.Response verified = HttpTesting.verify(http, started, code.group(1));
       assertThat(verified.status()).as("%s", verified).isEqualTo(200);
       assertThat(verified.json().get("userId").asText()).isEqualTo(id);
       String token = verified.json().get("token").asText();

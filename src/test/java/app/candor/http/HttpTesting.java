@@ -78,4 +78,14 @@ final class HttpTesting {
       throw new IllegalStateException(e);
     }
   }
+
+  /** Sends {@code code} for the verification {@code started} (an answer of /v1/auth/otp). */
+  static Http.Response verify(Http http, Http.Response started, String code) {
+    return http.post(
+        "/v1/auth/otp/verify",
+        null,
+        json(
+            java.util.Map.of(
+                "verificationId", started.json().get("verificationId").asText(), "code", code)));
+  }
 }

@@ -155,16 +155,7 @@ class SmsSignInTest {
       Matcher code = CODE.matcher(sms.body().get("body").asText());
       assertThat(code.find()).isTrue();
 
-      Http.Response verified =
-          http.post(
-              "/v1/auth/otp/verify",
-              null,
-              json(
-                  Map.of(
-                      "verificationId",
-                      started.json().get("verificationId").asText(),
-                      "code",
-                      code.group(1))));
+      Http.Response verified = HttpTesting.verify(http, started, code.group(1));
       assertThat(verified.status()).as("%s", verified).isEqualTo(200);
       assertThat(verified.json().get("userId").asText()).isEqualTo(id);
       assertThat(
