@@ -107,7 +107,7 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
         ctx -> {
           Caller caller = requests.signedIn(ctx);
           ctx.json(
-              gate.read(
+              gate.readOne(
                   caller,
                   Requests.id(ctx),
                   Requests.purposeHeader(ctx),
@@ -139,7 +139,7 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
                   PersonalService.CHANGE,
                   grant -> {
                     people.update(grant, changes);
-                    return people.read(grant);
+                    return people.read(grant).orElseThrow(() -> CandorException.notFound("person"));
                   }));
         });
 

@@ -130,21 +130,26 @@ public final class PersonalService {
         });
   }
 
-  /** The person's profile: their id and the fields {@code grant} may reveal. */
-  public Map<String, Object> read(Grant grant) {
-    String id = grant.subjectId();
-    Person person = find(id).orElseThrow(() -> CandorException.notFound("person"));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", person.id());
-    person
-        .values()
-        .forEach(
-            (field, value) -> {
-              if (grant.reveal("personal." + field)) {
-                out.put(field, value);
-              }
+  /**
+   * The person's profile: their id and the fields {@code grant} may reveal; empty when there is no
+   * such person (never was, or erased since the grant).
+   */
+  public Optional<Map<String, Object>> read(Grant grant) {
+    return find(grant.subjectId())
+        .map(
+            person -> {
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("id", person.id());
+              person
+                  .values()
+                  .forEach(
+                      (field, value) -> {
+                        if (grant.reveal("personal." + field)) {
+                          out.put(field, value);
+                        }
+                      });
+              return out;
             });
-    return out;
   }
 
   /** Applies {@code changes} (null clears an optional field) to the granted person. */

@@ -64,8 +64,28 @@ public final class PurposeGate {
       Optional<String> purposeHeader,
       Access access,
       Function<Grant, T> reader) {
-    Grant grant = authorize(caller, subjectId, purposeHeader, access);
+    Grant grant = authorize(caller, subjectId, purposeHeader, access, true);
     T result = reader.apply(grant);
+    if (!grant.self()) {
+      accessLog.read(subjectId, caller.label(), grant.logPurpose(), grant.revealed());
+    }
+    return result;
+  }
+
+  /**
+   * As {@link #read}, for a reader that looks up the person's own record and answers empty when
+   * there is none: the gate then does not look the person up first (one query instead of two on
+   * the busiest read), and an empty answer is "no such person", logged nowhere. Where the purpose
+   * needs the person's consent, the gate still checks both first, as {@link #read} does.
+   */
+  public <T> T readOne(
+      Caller caller,
+      String subjectId,
+      Optional<String> purposeHeader,
+      Access access,
+      Function<Grant, Optional<T>> reader) {
+    Grant grant = authorize(caller, subjectId, purposeHeader, access, false);
+    T result = reader.apply(grant).orElseThrow(() -> CandorException.notFound("person"));
     if (!grant.self()) {
       accessLog.read(subjectId, caller.label(), grant.logPurpose(), grant.revealed());
     }
@@ -78,7 +98,7 @@ public final class PurposeGate {
    * {@link #read} would.
    */
   public Grant change(Caller caller, String subjectId, Access access) {
-    return authorize(caller, subjectId, Optional.empty(), access);
+    return authorize(caller, subjectId, Optional.empty(), access, true);
   }
 
   /**
@@ -169,13 +189,22 @@ public final class PurposeGate {
     }
   }
 
+  /**
+   * The grant for {@code access}, or the refusal. With {@code lookUp} false the caller's reader
+   * establishes that the person exists, unless the purpose needs consent (absent people hold none,
+   * and must still be told apart from people who withheld it).
+   */
   private Grant authorize(
-      Caller caller, String subjectId, Optional<String> purposeHeader, Access access) {
+      Caller caller,
+      String subjectId,
+      Optional<String> purposeHeader,
+      Access access,
+      boolean lookUp) {
     if (caller instanceof Caller.Anonymous) {
       throw CandorException.unauthenticated("a bearer token is required");
     }
     if (caller instanceof Caller.User u) {
-      if (!u.subjectId().equals(subjectId) || !directory.exists(subjectId)) {
+      if (!u.subjectId().equals(subjectId) || (lookUp && !directory.exists(subjectId))) {
         throw CandorException.notFound("person");
       }
       return new Grant(caller, subjectId, access.purpose(), PRIVACY_REQUEST, fields(access, null));
@@ -185,7 +214,9 @@ public final class PurposeGate {
         throw CandorException.forbidden(access.refusal());
       }
       if (access.operators() == Access.Operators.PRIVACY_REQUEST) {
-        requireExists(subjectId);
+        if (lookUp) {
+          requireExists(subjectId);
+        }
         return new Grant(
             caller, subjectId, Optional.empty(), PRIVACY_REQUEST, fields(access, null));
       }
@@ -198,7 +229,9 @@ public final class PurposeGate {
       throw CandorException.forbidden(
           "this service key is not allowed the purpose '" + purpose.id() + "'");
     }
-    requireExists(subjectId);
+    if (lookUp || purpose.withdrawable()) {
+      requireExists(subjectId);
+    }
     if (!consents.holds(subjectId, purpose)) {
       throw CandorException.forbidden(
           "the person has not consented to '" + purpose.id() + "' (or has withdrawn it)");

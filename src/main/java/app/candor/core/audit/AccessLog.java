@@ -3,6 +3,7 @@ package app.candor.core.audit;
 import app.candor.core.store.Database;
 import app.candor.core.store.GroupCommit;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -124,8 +125,7 @@ public final class AccessLog implements AutoCloseable {
       int rows = 0;
       for (Pending p : group) {
         if (p instanceof Single s && present.contains(s.subjectId())) {
-          // A row id, not a secret: no need for the secure generator's cost.
-          insert.setString(1, new UUID(random.nextLong(), random.nextLong()).toString());
+          insert.setString(1, rowId(s.at(), random));
           insert.setString(2, s.subjectId());
           insert.setLong(3, s.at());
           insert.setString(4, s.caller());
@@ -163,6 +163,17 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
+  /**
+   * A row id, not a secret (so no secure generator), laid out as a version 7 UUID (RFC 9562): the
+   * milliseconds first, so new ids land at the end of the primary-key index rather than on a random
+   * page of it, which every group commit would otherwise rewrite.
+   */
+  static String rowId(long atMillis, ThreadLocalRandom random) {
+    long high = (atMillis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+    long low = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(high, low).toString();
+  }
+
   private static void upsertCounts(Handle h, Map<DayKey, Count> counts) {
     try (PreparedStatement upsert =
         h.getConnection()
@@ -192,17 +203,37 @@ public final class AccessLog implements AutoCloseable {
     }
   }
 
-  /** Those of {@code subjects} who still exist, share-locked on PostgreSQL until the commit. */
+  /**
+   * Those of {@code subjects} who still exist: on PostgreSQL share-locked until the commit (an
+   * erasure waits for it, or this waits for the erasure); on SQLite this transaction holds the
+   * database's one write lock, which an erasure needs too, so point lookups with one prepared
+   * statement suffice (cheaper than a statement with hundreds of parameters, compiled afresh).
+   */
   private Set<String> present(Handle h, Set<String> subjects) {
-    boolean postgres = db.dialect() == Database.Dialect.POSTGRESQL;
     Set<String> present = new HashSet<>();
+    if (db.dialect() == Database.Dialect.SQLITE) {
+      try (PreparedStatement exists =
+          h.getConnection().prepareStatement("SELECT 1 FROM subject_keys WHERE subject_id = ?")) {
+        for (String subject : subjects) {
+          exists.setString(1, subject);
+          try (ResultSet rs = exists.executeQuery()) {
+            if (rs.next()) {
+              present.add(subject);
+            }
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("access log group failed", e);
+      }
+      return present;
+    }
     List<String> all = new ArrayList<>(subjects);
     all.sort(Comparator.naturalOrder()); // one lock order for every writer
     for (int i = 0; i < all.size(); i += 500) {
       present.addAll(
           h.createQuery(
                   "SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)"
-                      + (postgres ? " ORDER BY subject_id FOR SHARE" : ""))
+                      + " ORDER BY subject_id FOR SHARE")
               .bindList("s", all.subList(i, Math.min(all.size(), i + 500)))
               .mapTo(String.class)
               .list());

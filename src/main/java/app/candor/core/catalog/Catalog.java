@@ -325,7 +325,7 @@ public final class Catalog {
     technical.put("subject_keys.wrapped_keyset", "the person's encryption key, itself encrypted");
     technical.put("subject_keys.created_at", "when the person's key was made");
     technical.put("consent_events.id", "random row id");
-    technical.put("access_log.id", "random row id");
+    technical.put("access_log.id", "row id: the time of the read and random bits");
     technical.put("otp_verifications.id", "random verification id");
     technical.put("rate_limit_slots.scope", "which request limit a row counts for");
     technical.put("rate_limit_slots.slot", "which of the limit's allowed requests a row holds");

@@ -43,6 +43,9 @@ public final class Database implements AutoCloseable {
     this.dialect = dialect;
     this.sqliteFile = sqliteFile;
     this.jdbi = Jdbi.create(pool);
+    if (dialect == Dialect.SQLITE) {
+      jdbi.setStatementBuilderFactory(new StatementCache());
+    }
     this.checkpointer = checkpointer == null ? null : checkpointer.get();
   }
 
