@@ -237,7 +237,7 @@ public final class Candor implements AutoCloseable {
         new SessionRoutes(gate, userTokens),
         new EventRoutes(usage, metrics),
         new AnalyticsRoutes(gate, usageAnalytics),
-        new LocationRoutes(gate, location),
+        new LocationRoutes(gate, location.updates(), location.nearby(), metrics),
         new PlaceRoutes(places),
         new PrivacyRoutes(gate, privacy, transparency));
   }
@@ -251,6 +251,7 @@ public final class Candor implements AutoCloseable {
     codes.close();
     transparency.close();
     usage.close();
+    location.close();
     accessLog.close();
     metrics.close();
     database.close();

@@ -183,16 +183,18 @@ public final class DemoData {
       if (random.nextInt(5) != 0) {
         candor.consents().decide(id, Purpose.NEARBY_DISCOVERY, true, Optional.empty(), "demo");
       }
-      var update = app.candor.core.json.Json.mapper().createObjectNode();
-      update.put("lat", 48.8566 + random.nextGaussian() * 3 / 111.2);
-      update.put("lon", 2.3522 + random.nextGaussian() * 3 / 73.1);
-      update.put("accuracyM", 5 + random.nextInt(40));
-      update.put(
-          "timestamp", java.time.Instant.ofEpochMilli(now - random.nextInt(1_800_000)).toString());
+      var update =
+          new app.candor.location.Position(
+              48.8566 + random.nextGaussian() * 3 / 111.2,
+              2.3522 + random.nextGaussian() * 3 / 73.1,
+              (double) (5 + random.nextInt(40)),
+              now - random.nextInt(1_800_000));
       candor
           .location()
-          .update(
-              candor.gate().change(maps, id, app.candor.location.LocationService.UPDATES), update);
+          .updates()
+          .store(
+              candor.gate().change(maps, id, app.candor.location.PositionUpdates.UPDATES),
+              List.of(update));
       stored++;
     }
     return stored;

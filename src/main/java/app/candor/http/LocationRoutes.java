@@ -1,16 +1,20 @@
 package app.candor.http;
 
 import app.candor.core.access.PurposeGate;
+import app.candor.core.catalog.Purpose;
 import app.candor.core.errors.Validation;
-import app.candor.location.LocationService;
+import app.candor.location.PeopleNearby;
+import app.candor.location.PositionUpdates;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Position updates and people nearby. */
-public record LocationRoutes(PurposeGate gate, LocationService location)
+/** Position updates, one person's or many people's, and people nearby. */
+public record LocationRoutes(
+    PurposeGate gate, PositionUpdates updates, PeopleNearby nearby, MeterRegistry metrics)
     implements HttpServer.Module {
 
   static final double DEFAULT_RADIUS_KM = 5;
@@ -20,6 +24,12 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
 
   @Override
   public void register(Api api, Requests requests) {
+    PositionBodies bodies = new PositionBodies(updates);
+    var stored = metrics.counter("candor.location.updates", "outcome", "stored");
+    var flagged = metrics.counter("candor.location.updates", "outcome", "flagged");
+    var dropped = metrics.counter("candor.location.updates", "outcome", "dropped_no_consent");
+    var rejected = metrics.counter("candor.location.updates", "outcome", "rejected");
+    metrics.gauge("candor.location.backlog", updates, PositionUpdates::backlog);
     Map<String, Object> update =
         Schemas.object(
             List.of("lat", "lon", "timestamp"),
@@ -56,13 +66,90 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
             .error(401, "no or bad token")
             .error(403, "no location consent (nothing stored), or the key lacks location")
             .error(404, "no such person (or not yours)")
-            .error(413, "more than 1,000 updates"),
+            .error(413, "more than 1,000 updates")
+            .error(503, "the writer is behind; retry after Retry-After seconds (nothing stored)"),
         ctx -> {
           var grant =
-              gate.change(requests.signedIn(ctx), Requests.id(ctx), LocationService.UPDATES);
+              gate.changeCheckedByWriter(
+                  requests.signedIn(ctx), Requests.id(ctx), PositionUpdates.UPDATES);
           Requests.requireJson(ctx);
-          var body = Requests.object(ctx);
-          ctx.status(202).json(location.update(grant, body));
+          var positions = bodies.one(Requests.object(ctx));
+          PositionUpdates.Stored result = updates.store(grant, positions);
+          stored.increment(result.stored());
+          flagged.increment(result.flagged());
+          ctx.status(202).json(result);
+        });
+
+    api.post(
+        "/v1/locations",
+        Op.of("location", "Send many people's position updates at once (up to 1,000)")
+            .callers("service with location")
+            .request(
+                Schemas.object(
+                    List.of("batch"),
+                    "batch",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("userId", "lat", "lon", "timestamp"),
+                            "userId",
+                            Schemas.string("person id"),
+                            "lat",
+                            Schemas.number("latitude in degrees, -90 to 90"),
+                            "lon",
+                            Schemas.number("longitude in degrees, -180 to 180"),
+                            "accuracyM",
+                            Schemas.number("accuracy radius in metres, 0 to 100,000 (optional)"),
+                            "timestamp",
+                            Schemas.string(
+                                "ISO-8601 with offset; not >10 min ahead, not older than the"
+                                    + " retention")))))
+            .ok(
+                200,
+                "per-update outcome; stored updates are durable, at each person's consent level",
+                Schemas.object(
+                    List.of("stored", "flagged", "droppedNoConsent", "rejected"),
+                    "stored",
+                    Schemas.integer("updates stored (flagged ones included)"),
+                    "flagged",
+                    Schemas.integer(
+                        "of them, flagged as impossible travel: stored, never used for people"
+                            + " nearby"),
+                    "droppedNoConsent",
+                    Schemas.integer(
+                        "updates of unknown people or people without location consent, not"
+                            + " stored"),
+                    "rejected",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("index", "errors"),
+                            "index",
+                            Schemas.integer("position in the batch"),
+                            "errors",
+                            Schemas.array(Schemas.any("{field, message}"))))))
+            .error(400, "the body is not {batch:[...]}")
+            .error(401, "no or bad token")
+            .error(403, "not a service key with the location purpose")
+            .error(413, "more than 1,000 updates")
+            .error(503, "the writer is behind; retry after Retry-After seconds (nothing stored)"),
+        ctx -> {
+          gate.aggregate(requests.signedIn(ctx), Purpose.LOCATION, false, "many people's updates");
+          Requests.requireJson(ctx);
+          PositionBodies.Many many = bodies.many(Requests.object(ctx));
+          PositionUpdates.Counts counts = updates.storeAll(many.updates());
+          stored.increment(counts.stored());
+          flagged.increment(counts.flagged());
+          dropped.increment(counts.droppedNoConsent());
+          rejected.increment(many.rejected().size());
+          ctx.json(
+              Map.of(
+                  "stored",
+                  counts.stored(),
+                  "flagged",
+                  counts.flagged(),
+                  "droppedNoConsent",
+                  counts.droppedNoConsent(),
+                  "rejected",
+                  many.rejected()));
         });
 
     api.get(
@@ -72,7 +159,7 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
             .query(
                 "radiusKm",
                 "how far to look, km between grid-square centres, over 0 and at most "
-                    + LocationService.MAX_RADIUS_KM
+                    + PeopleNearby.MAX_RADIUS_KM
                     + "; default 5")
             .query("limit", "at most this many people, 1 to 100; default 20")
             .ok(
@@ -124,8 +211,8 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
                       caller,
                       id,
                       Optional.empty(),
-                      LocationService.NEARBY,
-                      viewer -> location.nearby(viewer, radius, limit))));
+                      PeopleNearby.NEARBY,
+                      viewer -> nearby.nearby(viewer, radius, limit))));
         });
   }
 
@@ -139,8 +226,8 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
       return DEFAULT_RADIUS_KM;
     }
     double r = Double.parseDouble(raw);
-    if (r <= 0 || r > LocationService.MAX_RADIUS_KM) {
-      v.add("radiusKm", "must be over 0 and at most " + LocationService.MAX_RADIUS_KM);
+    if (r <= 0 || r > PeopleNearby.MAX_RADIUS_KM) {
+      v.add("radiusKm", "must be over 0 and at most " + PeopleNearby.MAX_RADIUS_KM);
     }
     return r;
   }
@@ -151,12 +238,12 @@ public record LocationRoutes(PurposeGate gate, LocationService location)
       return DEFAULT_LIMIT;
     }
     if (!DIGITS.matcher(raw).matches()) {
-      v.add("limit", "must be a whole number from 1 to " + LocationService.MAX_LIMIT);
+      v.add("limit", "must be a whole number from 1 to " + PeopleNearby.MAX_LIMIT);
       return DEFAULT_LIMIT;
     }
     int n = Integer.parseInt(raw);
-    if (n < 1 || n > LocationService.MAX_LIMIT) {
-      v.add("limit", "must be from 1 to " + LocationService.MAX_LIMIT);
+    if (n < 1 || n > PeopleNearby.MAX_LIMIT) {
+      v.add("limit", "must be from 1 to " + PeopleNearby.MAX_LIMIT);
     }
     return n;
   }

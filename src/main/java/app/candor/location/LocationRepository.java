@@ -20,6 +20,15 @@ final class LocationRepository {
   /** A person's current cell, as rebuilt at start. */
   record Current(String subjectId, long at, int cell) {}
 
+  /** One stored position update with its person, for writing many people's at once. */
+  record Row(String subjectId, Point point) {}
+
+  /**
+   * Whether a person exists, and the level of their {@code location} consent (null without it), as
+   * the writing transaction sees them.
+   */
+  record Standing(boolean exists, @Nullable String level) {}
+
   private LocationRepository() {}
 
   /**
@@ -37,6 +46,121 @@ final class LocationRepository {
         .mapTo(Integer.class)
         .findOne()
         .isPresent();
+  }
+
+  /**
+   * The standing of each of {@code subjects}, read inside the writing transaction so that what it
+   * writes follows from it: on PostgreSQL the key rows and the consent rows are share-locked until
+   * the commit (an erasure or a consent change under way is waited for and then seen, one that
+   * comes later waits for this commit and then deletes what it wrote); SQLite's write transactions
+   * run one at a time, so point lookups with one prepared statement suffice.
+   */
+  static java.util.Map<String, Standing> standing(Handle h, java.util.Collection<String> subjects) {
+    java.util.Map<String, Standing> out = new java.util.HashMap<>();
+    if (app.candor.core.store.Database.dialectOf(h)
+        == app.candor.core.store.Database.Dialect.SQLITE) {
+      try (java.sql.PreparedStatement q =
+          h.getConnection()
+              .prepareStatement(
+                  "SELECT c.granted, c.level FROM subject_keys k LEFT JOIN consents c"
+                      + " ON c.subject_id = k.subject_id AND c.purpose = 'location'"
+                      + " WHERE k.subject_id = ?")) {
+        for (String subject : subjects) {
+          q.setString(1, subject);
+          try (java.sql.ResultSet rs = q.executeQuery()) {
+            if (!rs.next()) {
+              out.put(subject, new Standing(false, null));
+            } else {
+              boolean granted = rs.getBoolean(1);
+              String level = rs.getString(2);
+              out.put(subject, new Standing(true, granted ? levelOrApproximate(level) : null));
+            }
+          }
+        }
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("reading who may be located failed", e);
+      }
+      return out;
+    }
+    List<String> all = new java.util.ArrayList<>(subjects);
+    all.sort(java.util.Comparator.naturalOrder()); // one lock order for every writer
+    subjects.forEach(s -> out.put(s, new Standing(false, null)));
+    for (int i = 0; i < all.size(); i += 500) {
+      List<String> chunk = all.subList(i, Math.min(all.size(), i + 500));
+      h.createQuery(
+              "SELECT subject_id FROM subject_keys WHERE subject_id IN (<s>)"
+                  + " ORDER BY subject_id FOR SHARE")
+          .bindList("s", chunk)
+          .mapTo(String.class)
+          .forEach(s -> out.put(s, new Standing(true, null)));
+      h.createQuery(
+              "SELECT subject_id, granted, level FROM consents WHERE purpose = 'location'"
+                  + " AND subject_id IN (<s>) ORDER BY subject_id FOR SHARE")
+          .bindList("s", chunk)
+          .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getBoolean(2), rs.getString(3)})
+          .forEach(
+              r -> {
+                String subject = (String) r[0];
+                if (out.get(subject).exists() && (Boolean) r[1]) {
+                  out.put(subject, new Standing(true, levelOrApproximate((String) r[2])));
+                }
+              });
+    }
+    return out;
+  }
+
+  private static String levelOrApproximate(@Nullable String level) {
+    return level == null ? LocationConsents.APPROXIMATE : level;
+  }
+
+  /** Stores many people's position updates in one batch. */
+  static void insertAll(Handle h, List<Row> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (java.sql.PreparedStatement insert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO location_points (subject_id, at, received_at, level, cell,"
+                    + " position_ct, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (Row r : rows) {
+        Point p = r.point();
+        insert.setString(1, r.subjectId());
+        insert.setLong(2, p.at());
+        insert.setLong(3, p.receivedAt());
+        insert.setString(4, p.level());
+        insert.setInt(5, p.cell());
+        insert.setBytes(6, p.positionCt());
+        insert.setInt(7, p.flagged() ? 1 : 0);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("storing position updates failed", e);
+    }
+  }
+
+  /** Sets many people's current cells, each unless a later one is stored already. */
+  static void currentAll(Handle h, List<Current> currents) {
+    if (currents.isEmpty()) {
+      return;
+    }
+    try (java.sql.PreparedStatement upsert =
+        h.getConnection()
+            .prepareStatement(
+                "INSERT INTO location_current (subject_id, at, cell) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (subject_id) DO UPDATE SET at = excluded.at,"
+                    + " cell = excluded.cell WHERE location_current.at <= excluded.at")) {
+      for (Current c : currents) {
+        upsert.setString(1, c.subjectId());
+        upsert.setLong(2, c.at());
+        upsert.setInt(3, c.cell());
+        upsert.addBatch();
+      }
+      upsert.executeBatch();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("storing current positions failed", e);
+    }
   }
 
   static void insert(Handle h, String subjectId, List<Point> points) {

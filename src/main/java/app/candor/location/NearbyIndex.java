@@ -145,9 +145,52 @@ final class NearbyIndex {
    * flags the person (hidden from everyone, and refused as a viewer) until a plausible update.
    */
   Update update(String subjectId, double lat, double lon, long at, boolean visible) {
-    Update quick = sameCell(subjectId, lat, lon, at, visible);
-    if (quick != null) {
-      return quick;
+    return settle(subjectId, lat, lon, at, visible, null);
+  }
+
+  /**
+   * What {@link #update} would decide for this update now, changing nothing: older than the current
+   * position, impossible travel from it, or the new current position.
+   */
+  Update judge(String subjectId, double lat, double lon, long at) {
+    StampedLock lock = stripe(subjectId);
+    long stamp = lock.readLock();
+    try {
+      int s = slots.getOrDefault(subjectId, -1);
+      if (s < 0 || time(s) == 0) {
+        return Update.CURRENT;
+      }
+      if (at < time(s)) {
+        return Update.OLDER;
+      }
+      return impossible(lat(s), lon(s), time(s), lat, lon, at) ? Update.FLAGGED : Update.CURRENT;
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Applies an update judged and stored already: {@code flagged} as it was stored (the index does
+   * not judge again, so it never disagrees with the database), and never over a newer position.
+   */
+  Update apply(
+      String subjectId, double lat, double lon, long at, boolean visible, boolean flagged) {
+    return settle(subjectId, lat, lon, at, visible, flagged);
+  }
+
+  /** An update; {@code flagged} null judges it here, otherwise it is the decision taken. */
+  private Update settle(
+      String subjectId,
+      double lat,
+      double lon,
+      long at,
+      boolean visible,
+      @Nullable Boolean flagged) {
+    if (!Boolean.TRUE.equals(flagged)) {
+      Update quick = sameCell(subjectId, lat, lon, at, visible);
+      if (quick != null) {
+        return quick;
+      }
     }
     StampedLock stripe = stripe(subjectId);
     long shared = stripe.readLock();
@@ -156,7 +199,7 @@ final class NearbyIndex {
       if (s >= 0) {
         long stamp = bucketLock.writeLock();
         try {
-          return move(s, lat, lon, at, visible);
+          return move(s, lat, lon, at, visible, flagged);
         } finally {
           bucketLock.unlockWrite(stamp);
         }
@@ -164,21 +207,26 @@ final class NearbyIndex {
     } finally {
       stripe.unlockRead(shared);
     }
+    if (Boolean.TRUE.equals(flagged)) {
+      return Update.FLAGGED; // forgotten meanwhile: nothing to hide
+    }
     long[] stamps = lockAll();
     try {
-      return move(slot(subjectId), lat, lon, at, visible);
+      return move(slot(subjectId), lat, lon, at, visible, flagged);
     } finally {
       unlockAll(stamps);
     }
   }
 
   /** An update that may change the person's bucket; under the bucket lock. */
-  private Update move(int s, double lat, double lon, long at, boolean visible) {
+  private Update move(
+      int s, double lat, double lon, long at, boolean visible, @Nullable Boolean flagged) {
     if (time(s) != 0) {
       if (at < time(s)) {
         return Update.OLDER;
       }
-      if (impossible(s, lat, lon, at)) {
+      boolean flag = flagged != null ? flagged : impossible(lat(s), lon(s), time(s), lat, lon, at);
+      if (flag) {
         detach(s);
         state[s * STRIDE + 3] |= FLAGGED;
         return Update.FLAGGED;
@@ -227,9 +275,10 @@ final class NearbyIndex {
     }
   }
 
-  private boolean impossible(int s, double lat, double lon, long at) {
-    double km = Grid.distanceKm(lat(s), lon(s), lat, lon);
-    return km > SLACK_KM && km > MAX_KMH * (at - time(s)) / 3_600_000.0;
+  /** Whether going from the first position to the second in the time between is not travel. */
+  static boolean impossible(double lat0, double lon0, long at0, double lat, double lon, long at) {
+    double km = Grid.distanceKm(lat0, lon0, lat, lon);
+    return km > SLACK_KM && km > MAX_KMH * (at - at0) / 3_600_000.0;
   }
 
   private void place(int s, double lat, double lon, long at) {

@@ -58,12 +58,7 @@ public final class ReadBench {
   }
 
   private static void run(
-      String engine,
-      Optional<String> dbUrl,
-      int people,
-      int seconds,
-      int[] clients,
-      boolean wrk)
+      String engine, Optional<String> dbUrl, int people, int seconds, int[] clients, boolean wrk)
       throws Exception {
     Path dir = Files.createTempDirectory("candor-read-bench");
     Path data = dir.resolve("data");

@@ -77,12 +77,13 @@ public final class AccessLog implements AutoCloseable {
 
   private final Database db;
   private final Clock clock;
-  private final GroupCommit<Pending> commits;
+  private final GroupCommit<Pending, Void> commits;
 
   public AccessLog(Database db, Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.commits = new GroupCommit<>("access-log", db, this::write, 10_000, 100_000);
+    this.commits =
+        new GroupCommit<>("access-log", db, GroupCommit.silent(this::write), 10_000, 100_000);
   }
 
   /** Records one read of {@code fields} of the person; returns once the entry is durable. */

@@ -13,6 +13,11 @@ public final class Validation {
     return this;
   }
 
+  /** The errors collected so far. */
+  public List<FieldError> errors() {
+    return List.copyOf(errors);
+  }
+
   public boolean ok() {
     return errors.isEmpty();
   }

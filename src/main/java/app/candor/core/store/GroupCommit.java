@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,31 +23,44 @@ import org.slf4j.LoggerFactory;
  * groups and the fewer syncs per item. A full queue answers 503 at once (backpressure) rather than
  * queueing without bound.
  *
- * <p>This is the one group commit of the core; a domain supplies only its {@link Writer}.
+ * <p>This is the one group commit of the core; a domain supplies only its {@link Writer}, which
+ * answers each item (what became of it: stored, dropped, ...) once the whole group is durable.
  *
  * @param <T> one queued item
+ * @param <R> what the writer answers for one item ({@code Void} when there is nothing to say)
  */
-public final class GroupCommit<T> implements AutoCloseable {
+public final class GroupCommit<T, R> implements AutoCloseable {
 
-  /** Writes one group inside the open transaction; throwing rolls the whole group back. */
+  /**
+   * Writes one group inside the open transaction and returns one answer per item, in the group's
+   * order; throwing rolls the whole group back and fails every item of it.
+   */
   @FunctionalInterface
-  public interface Writer<T> {
-    void write(Handle handle, List<T> group);
+  public interface Writer<T, R> {
+    List<R> write(Handle handle, List<T> group);
+  }
+
+  /** A writer with nothing to answer per item. */
+  public static <T> Writer<T, Void> silent(java.util.function.BiConsumer<Handle, List<T>> write) {
+    return (h, group) -> {
+      write.accept(h, group);
+      return java.util.Collections.nCopies(group.size(), null);
+    };
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
   private static final long WAIT_SECONDS = 30;
 
-  private record Queued<T>(T item, CompletableFuture<Void> done) {}
+  private record Queued<T, R>(T item, CompletableFuture<R> done) {}
 
   private final String name;
   private final Database db;
-  private final Writer<T> writer;
+  private final Writer<T, R> writer;
   private final int maxBatch;
-  private final BlockingQueue<Queued<T>> queue;
+  private final BlockingQueue<Queued<T, R>> queue;
   private final Thread thread;
   private final Thread syncer;
-  private final BlockingQueue<List<Queued<T>>> committed =
+  private final BlockingQueue<Answered<T, R>> committed =
       new java.util.concurrent.LinkedBlockingQueue<>();
   private volatile boolean running = true;
   private volatile boolean syncing = true;
@@ -56,7 +70,7 @@ public final class GroupCommit<T> implements AutoCloseable {
    * @param maxBatch the most items one transaction takes
    * @param capacity the most items waiting; past it, {@link #commit} answers 503
    */
-  public GroupCommit(String name, Database db, Writer<T> writer, int maxBatch, int capacity) {
+  public GroupCommit(String name, Database db, Writer<T, R> writer, int maxBatch, int capacity) {
     this.name = Objects.requireNonNull(name, "name");
     this.db = Objects.requireNonNull(db, "db");
     this.writer = Objects.requireNonNull(writer, "writer");
@@ -70,9 +84,9 @@ public final class GroupCommit<T> implements AutoCloseable {
     this.syncer.start();
   }
 
-  /** Queues {@code item}; the future completes once it is durable, or fails with 503. */
-  public CompletableFuture<Void> submit(T item) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
+  /** Queues {@code item}; the future completes with its answer once durable, or fails (503). */
+  public CompletableFuture<R> submit(T item) {
+    CompletableFuture<R> done = new CompletableFuture<>();
     if (!running) {
       done.completeExceptionally(unavailable("Candor is shutting down"));
     } else if (!queue.offer(new Queued<>(item, done))) {
@@ -81,15 +95,20 @@ public final class GroupCommit<T> implements AutoCloseable {
     return done;
   }
 
-  /** Queues {@code item} and returns once it is durable; 503 when it cannot be made so. */
-  public void commit(T item) {
-    await(submit(item));
+  /** Items waiting to be written (a metric). */
+  public int backlog() {
+    return queue.size();
   }
 
-  /** Waits for {@code done}, turning a failure or a timeout into 503. */
-  public void await(CompletableFuture<Void> done) {
+  /** Queues {@code item} and returns its answer once durable; 503 when it cannot be made so. */
+  public R commit(T item) {
+    return await(submit(item));
+  }
+
+  /** Waits for {@code done}, turning a failure or a timeout into 503 (a domain error as is). */
+  public R await(CompletableFuture<R> done) {
     try {
-      done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return done.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unavailable("interrupted; retry");
@@ -106,15 +125,16 @@ public final class GroupCommit<T> implements AutoCloseable {
   private void run() {
     while (running || !queue.isEmpty()) {
       try {
-        Queued<T> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Queued<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
-        List<Queued<T>> group = new ArrayList<>(Math.min(maxBatch, queue.size() + 1));
+        List<Queued<T, R>> group = new ArrayList<>(Math.min(maxBatch, queue.size() + 1));
         group.add(first);
         queue.drainTo(group, maxBatch - 1);
-        if (writeGroup(group)) {
-          committed.add(group);
+        List<R> answers = writeGroup(group);
+        if (answers != null) {
+          committed.add(new Answered<>(group, answers));
         }
       } catch (InterruptedException e) {
         if (running) {
@@ -125,27 +145,53 @@ public final class GroupCommit<T> implements AutoCloseable {
     }
   }
 
-  /** Writes and commits one group, not yet synced; false (and the group answered) on failure. */
-  private boolean writeGroup(List<Queued<T>> group) {
+  /** A group committed, not yet synced, with the writer's answers. */
+  private record Answered<T, R>(List<Queued<T, R>> group, List<R> answers) {
+    void complete() {
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).done().complete(answers.get(i));
+      }
+    }
+
+    void fail(Throwable e) {
+      group.forEach(q -> q.done().completeExceptionally(e));
+    }
+  }
+
+  /**
+   * Writes and commits one group, not yet synced, and returns the writer's answers; null (and the
+   * group failed) when the transaction failed.
+   */
+  private @Nullable List<R> writeGroup(List<Queued<T, R>> group) {
     List<T> items = new ArrayList<>(group.size());
     group.forEach(q -> items.add(q.item()));
+    List<List<R>> answers = new ArrayList<>(1);
     try {
-      db.useTransactionFlushedLater(h -> writer.write(h, items));
-      return true;
+      db.useTransactionFlushedLater(
+          h -> {
+            answers.clear(); // a retried transaction answers afresh
+            answers.add(writer.write(h, items));
+          });
+      List<R> out = answers.get(0);
+      if (out.size() != items.size()) {
+        throw new IllegalStateException(
+            name + ": the writer answered " + out.size() + " of " + items.size() + " items");
+      }
+      return out;
     } catch (RuntimeException e) {
       // The class name only: the items may hold personal data.
       LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
       group.forEach(q -> q.done().completeExceptionally(e));
-      return false;
+      return null;
     }
   }
 
   /** Makes every group committed so far durable with one sync, then answers their requests. */
   private void sync() {
-    List<List<Queued<T>>> groups = new ArrayList<>();
+    List<Answered<T, R>> groups = new ArrayList<>();
     while (syncing || !committed.isEmpty()) {
       try {
-        List<Queued<T>> first = committed.poll(100, TimeUnit.MILLISECONDS);
+        Answered<T, R> first = committed.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
@@ -153,10 +199,10 @@ public final class GroupCommit<T> implements AutoCloseable {
         committed.drainTo(groups);
         try {
           db.flush();
-          groups.forEach(g -> g.forEach(q -> q.done().complete(null)));
+          groups.forEach(Answered::complete);
         } catch (RuntimeException e) {
           LOG.warn("{}: syncing {} groups failed: {}", name, groups.size(), e.getClass().getName());
-          groups.forEach(g -> g.forEach(q -> q.done().completeExceptionally(e)));
+          groups.forEach(g -> g.fail(e));
         }
       } catch (InterruptedException e) {
         if (syncing) {
@@ -180,7 +226,7 @@ public final class GroupCommit<T> implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Queued<T> left;
+    Queued<T, R> left;
     while ((left = queue.poll()) != null) {
       left.done().completeExceptionally(unavailable("Candor is shutting down"));
     }
