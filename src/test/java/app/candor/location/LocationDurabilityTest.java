@@ -57,8 +57,17 @@ class LocationDurabilityTest {
               .asText();
       List<String> people = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        String id =
-            http.post("/v1/users", key, "{\"name\":\"Mover " + i + "\"}").json().get("id").asText();
+        Http.Response created =
+            http.post(
+                "/v1/users",
+                key,
+                "{\"name\":\"Mover "
+                    + (char) ('A' + i)
+                    + "\",\"phone\":\"+49151990002"
+                    + (10 + i)
+                    + "\"}");
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        String id = created.json().get("id").asText();
         String level = i % 2 == 0 ? "precise" : "approximate";
         Http.Response consent =
             http.put(
