@@ -70,7 +70,7 @@ public final class PositionUpdates implements AutoCloseable {
     this.clock = clock;
     this.retentionDays = retentionDays;
     this.commits =
-        new GroupCommit<>("location", db, new PositionWriter(index, clock), 1_000, 10_000);
+        new GroupCommit<>("location", db, new PositionWriter(index, clock), 1_000, 4_000);
   }
 
   /**

@@ -269,6 +269,27 @@ class AuthMatrixTest {
                           java.time.Instant.now().toString())),
               List.of(),
               statuses(401, 401, 403, 403, 403, 403, 404)),
+          // Many people's updates: for services with location alone (neither service holds it).
+          new Route(
+              "POST",
+              "/v1/locations",
+              null,
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "batch",
+                          List.of(
+                              Map.of(
+                                  "userId",
+                                  w.subject,
+                                  "lat",
+                                  48.85,
+                                  "lon",
+                                  2.35,
+                                  "timestamp",
+                                  java.time.Instant.now().toString())))),
+              List.of(),
+              statuses(401, 401, 403, 403, 403, 403, 403)),
           route(
               "GET",
               "/v1/users/{id}/nearby/people",

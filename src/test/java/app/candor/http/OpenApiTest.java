@@ -84,6 +84,7 @@ class OpenApiTest {
               "GET /v1/transparency",
               "GET /transparency",
               "POST /v1/events",
+              "POST /v1/locations",
               "GET /v1/analytics/active-users",
               "GET /v1/analytics/sessions",
               "GET /v1/analytics/features",
@@ -286,6 +287,25 @@ class OpenApiTest {
       calls.put(
           "GET /v1/users/{id}/nearby/people",
           http.get(person + "/nearby/people?radiusKm=5&limit=20", token));
+      String mapsKey = server.service("openapi-maps", "location");
+      calls.put(
+          "POST /v1/locations",
+          http.post(
+              "/v1/locations",
+              mapsKey,
+              json(
+                  Map.of(
+                      "batch",
+                      List.of(
+                          Map.of(
+                              "userId",
+                              id,
+                              "lat",
+                              48.8566,
+                              "lon",
+                              2.3522,
+                              "timestamp",
+                              java.time.Instant.now().toString()))))));
       // A second and a third sign-in: one session ended by the person, one signed out.
       String second = server.signIn("sms", "+4915112345678");
       Http.Response sessions = http.get(person + "/sessions", token);
