@@ -32,23 +32,6 @@ final class LocationRepository {
   private LocationRepository() {}
 
   /**
-   * Whether the person still exists, checked inside the writing transaction: on PostgreSQL the key
-   * row is share-locked, so an erasure under way is waited for and then seen; SQLite's write
-   * transactions run one at a time anyway.
-   */
-  static boolean present(Handle h, String subjectId) {
-    boolean postgres =
-        app.candor.core.store.Database.dialectOf(h)
-            == app.candor.core.store.Database.Dialect.POSTGRESQL;
-    return h.createQuery(
-            "SELECT 1 FROM subject_keys WHERE subject_id = :s" + (postgres ? " FOR SHARE" : ""))
-        .bind("s", subjectId)
-        .mapTo(Integer.class)
-        .findOne()
-        .isPresent();
-  }
-
-  /**
    * The standing of each of {@code subjects}, read inside the writing transaction so that what it
    * writes follows from it: on PostgreSQL the key rows and the consent rows are share-locked until
    * the commit (an erasure or a consent change under way is waited for and then seen, one that
@@ -113,7 +96,7 @@ final class LocationRepository {
     return level == null ? LocationConsents.APPROXIMATE : level;
   }
 
-  /** Stores many people's position updates in one batch. */
+  /** Appends many people's position updates to the log, in one batch. */
   static void insertAll(Handle h, List<Row> rows) {
     if (rows.isEmpty()) {
       return;
@@ -121,7 +104,7 @@ final class LocationRepository {
     try (java.sql.PreparedStatement insert =
         h.getConnection()
             .prepareStatement(
-                "INSERT INTO location_points (subject_id, at, received_at, level, cell,"
+                "INSERT INTO location_log (subject_id, at, received_at, level, cell,"
                     + " position_ct, flagged) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (Row r : rows) {
         Point p = r.point();
@@ -202,20 +185,71 @@ final class LocationRepository {
         .findOne();
   }
 
+  /**
+   * Moves up to {@code max} of the oldest updates from the log into {@code location_points}, sorted
+   * by person (so that each person's pages are written once per move, not once per group commit);
+   * returns how many. On PostgreSQL only the rows this statement deleted from the log are inserted,
+   * so a row an erasure deleted meanwhile is never brought back; SQLite runs one writer at a time.
+   */
+  static int move(Handle h, int max) {
+    Long last =
+        h.createQuery("SELECT MAX(seq) FROM (SELECT seq FROM location_log ORDER BY seq LIMIT :n) t")
+            .bind("n", max)
+            .mapTo(Long.class)
+            .findOne()
+            .orElse(null);
+    if (last == null) {
+      return 0;
+    }
+    String columns = "subject_id, at, received_at, level, cell, position_ct, flagged";
+    if (app.candor.core.store.Database.dialectOf(h)
+        == app.candor.core.store.Database.Dialect.POSTGRESQL) {
+      return h.createUpdate(
+              "WITH moved AS (DELETE FROM location_log WHERE seq <= :last RETURNING "
+                  + columns
+                  + ") INSERT INTO location_points ("
+                  + columns
+                  + ") SELECT "
+                  + columns
+                  + " FROM moved ORDER BY subject_id, at")
+          .bind("last", last)
+          .execute();
+    }
+    h.createUpdate(
+            "INSERT INTO location_points ("
+                + columns
+                + ") SELECT "
+                + columns
+                + " FROM location_log WHERE seq <= :last ORDER BY subject_id, at")
+        .bind("last", last)
+        .execute();
+    return h.createUpdate("DELETE FROM location_log WHERE seq <= :last")
+        .bind("last", last)
+        .execute();
+  }
+
   /** Everyone with stored positions (the sweep after a withdrawal that did not finish). */
   static List<String> subjectsWithPositions(Handle h) {
-    return h.createQuery("SELECT DISTINCT subject_id FROM location_points")
+    return h.createQuery(
+            "SELECT subject_id FROM location_points UNION SELECT subject_id FROM location_log")
         .mapTo(String.class)
         .list();
   }
 
   /** A move to the approximate level: the precise positions go, their grid squares stay. */
   static int forgetPrecise(Handle h, String subjectId) {
-    return h.createUpdate(
-            "UPDATE location_points SET position_ct = NULL, level = 'approximate'"
-                + " WHERE subject_id = :s AND position_ct IS NOT NULL")
-        .bind("s", subjectId)
-        .execute();
+    int n = 0;
+    for (String table : List.of("location_log", "location_points")) {
+      n +=
+          h.createUpdate(
+                  "UPDATE "
+                      + table
+                      + " SET position_ct = NULL, level = 'approximate'"
+                      + " WHERE subject_id = :s AND position_ct IS NOT NULL")
+              .bind("s", subjectId)
+              .execute();
+    }
+    return n;
   }
 
   static List<Current> currentSince(Handle h, long since) {
@@ -228,7 +262,9 @@ final class LocationRepository {
   static List<Point> history(Handle h, String subjectId) {
     return h.createQuery(
             "SELECT at, received_at, level, cell, position_ct, flagged FROM location_points"
-                + " WHERE subject_id = :s ORDER BY at, seq")
+                + " WHERE subject_id = :s UNION ALL"
+                + " SELECT at, received_at, level, cell, position_ct, flagged FROM location_log"
+                + " WHERE subject_id = :s ORDER BY 1, 2")
         .bind("s", subjectId)
         .map(
             (rs, ctx) ->
@@ -242,9 +278,17 @@ final class LocationRepository {
         .list();
   }
 
-  /** Deletes the person's history and current position; returns how many records. */
+  /**
+   * Deletes the person's history and current position; returns how many records. The log first: on
+   * PostgreSQL a move under way holds its rows, and this waits for it, then finds the moved rows in
+   * {@code location_points} (each statement reads afresh).
+   */
   static int erase(Handle h, String subjectId) {
     int points =
+        h.createUpdate("DELETE FROM location_log WHERE subject_id = :s")
+            .bind("s", subjectId)
+            .execute();
+    points +=
         h.createUpdate("DELETE FROM location_points WHERE subject_id = :s")
             .bind("s", subjectId)
             .execute();
@@ -257,6 +301,7 @@ final class LocationRepository {
 
   /** Deletes what is older than {@code before}; returns the people whose current position went. */
   static List<String> purge(Handle h, long before) {
+    h.createUpdate("DELETE FROM location_log WHERE at < :t").bind("t", before).execute();
     h.createUpdate("DELETE FROM location_points WHERE at < :t").bind("t", before).execute();
     // RETURNING names exactly the rows deleted (one updated meanwhile is not).
     return h.createQuery("DELETE FROM location_current WHERE at < :t RETURNING subject_id")
@@ -266,12 +311,17 @@ final class LocationRepository {
   }
 
   static long subjects(Handle h) {
-    return h.createQuery("SELECT COUNT(DISTINCT subject_id) FROM location_points")
+    return h.createQuery(
+            "SELECT COUNT(*) FROM (SELECT subject_id FROM location_points"
+                + " UNION SELECT subject_id FROM location_log) t")
         .mapTo(Long.class)
         .one();
   }
 
   static long points(Handle h) {
-    return h.createQuery("SELECT COUNT(*) FROM location_points").mapTo(Long.class).one();
+    return h.createQuery(
+            "SELECT (SELECT COUNT(*) FROM location_points) + (SELECT COUNT(*) FROM location_log)")
+        .mapTo(Long.class)
+        .one();
   }
 }

@@ -20,11 +20,20 @@ import java.util.function.Function;
 
 /**
  * The location domain put together, and its life: the people-nearby index rebuilt from the database
- * at start, what erasure and the retention purge delete, and what the person's report reads.
- * Updates are {@link PositionUpdates}, queries {@link PeopleNearby}, reactions to consent {@link
- * LocationConsents}; they share the index.
+ * at start, what erasure and the retention purge delete, what the person's report reads, and the
+ * move of updates from the append-only log into the history table (sorted by person, every {@link
+ * #MOVE_EVERY_MILLIS} ms, on a thread of its own). Updates are {@link PositionUpdates}, queries
+ * {@link PeopleNearby}, reactions to consent {@link LocationConsents}; they share the index.
  */
 public final class LocationService implements AutoCloseable {
+
+  /** How often updates are moved from the log into the history, at most {@link #MOVE_MAX} each. */
+  static final long MOVE_EVERY_MILLIS = 1_000;
+
+  static final int MOVE_MAX = 50_000;
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(LocationService.class);
 
   static final String PRECISE = LocationConsents.PRECISE;
   static final String APPROXIMATE = LocationConsents.APPROXIMATE;
@@ -38,6 +47,13 @@ public final class LocationService implements AutoCloseable {
   private final LocationConsents consents;
   private final PositionUpdates updates;
   private final PeopleNearby nearby;
+  private final java.util.concurrent.ScheduledExecutorService mover =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "candor-location-mover");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param names the display names of people (from the personal domain, wired at the root)
@@ -67,6 +83,33 @@ public final class LocationService implements AutoCloseable {
             Objects.requireNonNull(names, "names"),
             Objects.requireNonNull(gate, "gate"));
     rebuild();
+    mover.scheduleWithFixedDelay(
+        this::moveLogged,
+        MOVE_EVERY_MILLIS,
+        MOVE_EVERY_MILLIS,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Moves what the log holds into the history, {@link #MOVE_MAX} at a time; returns how many. A
+   * move commits without waiting for the disk: lost in a power failure, it is lost whole, and the
+   * updates are still in the log (the next group commit's sync makes it durable anyway).
+   */
+  int moveLogged() {
+    int moved = 0;
+    try {
+      int n;
+      do {
+        int[] step = new int[1];
+        db.useRelaxedTransaction(h -> step[0] = LocationRepository.move(h, MOVE_MAX));
+        n = step[0];
+        moved += n;
+      } while (n == MOVE_MAX);
+    } catch (RuntimeException e) {
+      // Retried at the next tick; the rows stay in the log meanwhile. No personal data in logs.
+      LOG.warn("moving position updates into the history failed: {}", e.getClass().getName());
+    }
+    return moved;
   }
 
   /** Position updates. */
@@ -177,9 +220,15 @@ public final class LocationService implements AutoCloseable {
     return db.withHandle(h -> LocationRepository.currentOf(h, subjectId));
   }
 
-  /** Writes the updates still queued, then stops the writer. */
+  /** Writes the updates still queued, then stops the writer and the mover. */
   @Override
   public void close() {
     updates.close();
+    mover.shutdownNow();
+    try {
+      mover.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

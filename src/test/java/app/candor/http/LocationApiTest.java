@@ -108,7 +108,10 @@ class LocationApiTest {
           .database()
           .<Map<String, Object>, RuntimeException>withHandle(
               h ->
-                  h.createQuery("SELECT position_ct, level FROM location_points").mapToMap().one());
+                  h.createQuery(
+                          "SELECT position_ct, level FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p")
+                      .mapToMap()
+                      .one());
     }
 
     long points(String id) {
@@ -117,7 +120,8 @@ class LocationApiTest {
           .database()
           .<Long, RuntimeException>withHandle(
               h ->
-                  h.createQuery("SELECT COUNT(*) FROM location_points WHERE subject_id = :s")
+                  h.createQuery(
+                          "SELECT COUNT(*) FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p WHERE subject_id = :s")
                       .bind("s", id)
                       .mapTo(Long.class)
                       .one());
@@ -137,7 +141,7 @@ class LocationApiTest {
       assertProblem(w.move(id, LAT, LON), 403);
       w.consent(id, "nearby_discovery", "{\"granted\":true}");
       assertProblem(w.move(id, LAT, LON), 403);
-      assertThat(rows(w.server, "location_points")).isZero();
+      assertThat((rows(w.server, "location_points") + rows(w.server, "location_log"))).isZero();
       assertThat(rows(w.server, "location_current")).isZero();
     }
   }
@@ -293,7 +297,7 @@ class LocationApiTest {
             .append("\"}");
       }
       assertProblem(w.http.post(path, w.maps, big.append("]}").toString()), 413);
-      assertThat(rows(w.server, "location_points")).isZero();
+      assertThat((rows(w.server, "location_points") + rows(w.server, "location_log"))).isZero();
     }
   }
 
@@ -312,7 +316,7 @@ class LocationApiTest {
           404);
       assertProblem(w.http.get("/v1/users/" + id + "/nearby/people", w.maps), 403);
       assertProblem(w.http.get("/v1/users/" + id + "/nearby/people", null), 401);
-      assertThat(rows(w.server, "location_points")).isZero();
+      assertThat((rows(w.server, "location_points") + rows(w.server, "location_log"))).isZero();
       // The person themself, signed in, and no one else.
       String self =
           w.server.personFrom(w.accounts, "{\"name\":\"Bo Self\",\"phone\":\"+4915199888777\"}");
@@ -322,7 +326,7 @@ class LocationApiTest {
       assertProblem(w.http.get("/v1/users/" + id + "/nearby/people", token), 404);
       assertThat(w.http.post("/v1/users/" + self + "/locations", token, body).status())
           .isEqualTo(202);
-      assertThat(rows(w.server, "location_points")).isEqualTo(1);
+      assertThat((rows(w.server, "location_points") + rows(w.server, "location_log"))).isEqualTo(1);
     }
   }
 
@@ -553,7 +557,7 @@ class LocationApiTest {
 
       clock.advance(java.time.Duration.ofDays(31));
       assertThat(w.server.candor().location().purgeExpired()).isEqualTo(10);
-      assertThat(rows(w.server, "location_points")).isZero();
+      assertThat((rows(w.server, "location_points") + rows(w.server, "location_log"))).isZero();
       assertThat(rows(w.server, "location_current")).isZero();
       assertThat(location(w).get("usersWithData").asText()).isEqualTo("fewer than 10");
       assertProblem(w.http.get("/v1/users/" + people.get(0) + "/nearby/people", w.nearby), 409);

@@ -56,7 +56,7 @@ class LocationBatchApiTest {
         .<List<Map<String, Object>>, RuntimeException>withHandle(
             h ->
                 h.createQuery(
-                        "SELECT level, position_ct, flagged FROM location_points"
+                        "SELECT level, position_ct, flagged FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p"
                             + " WHERE subject_id = :s ORDER BY at")
                     .bind("s", id)
                     .mapToMap()
@@ -239,7 +239,8 @@ class LocationBatchApiTest {
         .database()
         .<Long, RuntimeException>withHandle(
             h ->
-                h.createQuery("SELECT COUNT(*) FROM location_points WHERE subject_id = :s")
+                h.createQuery(
+                        "SELECT COUNT(*) FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p WHERE subject_id = :s")
                     .bind("s", id)
                     .mapTo(Long.class)
                     .one());

@@ -164,7 +164,7 @@ class LocationDurabilityTest {
         ResultSet rs =
             c.createStatement()
                 .executeQuery(
-                    "SELECT subject_id, at, COUNT(*) FROM location_points GROUP BY subject_id, at")) {
+                    "SELECT subject_id, at, COUNT(*) FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p GROUP BY subject_id, at")) {
       while (rs.next()) {
         stored.put(rs.getString(1) + "@" + rs.getLong(2), rs.getInt(3));
       }

@@ -293,7 +293,11 @@ public final class Catalog {
                 "location_points.at",
                 "location_points.received_at",
                 "location_points.level",
-                "location_points.flagged")));
+                "location_points.flagged",
+                "location_log.at",
+                "location_log.received_at",
+                "location_log.level",
+                "location_log.flagged")));
     fields.add(
         new FieldSpec(
             "location.exactPositions",
@@ -305,7 +309,7 @@ public final class Catalog {
             Sensitivity.HIGH,
             locationRetention,
             true,
-            Set.of("location_points.position_ct")));
+            Set.of("location_points.position_ct", "location_log.position_ct")));
     fields.add(
         new FieldSpec(
             "location.areas",
@@ -316,7 +320,7 @@ public final class Catalog {
             Sensitivity.MEDIUM,
             locationRetention,
             false,
-            Set.of("location_points.cell")));
+            Set.of("location_points.cell", "location_log.cell")));
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
@@ -333,7 +337,8 @@ public final class Catalog {
     technical.put("usage_event_owners.first_seq", "the first log position listed in the row");
     technical.put("usage_event_owners.last_seq", "the last log position listed in the row");
     technical.put("usage_event_owners.seqs", "which log positions hold the person's events");
-    technical.put("location_points.seq", "the update's position in the log (arrival order)");
+    technical.put("location_points.seq", "the update's position in the history (order moved)");
+    technical.put("location_log.seq", "the update's position in the log (arrival order)");
     technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
     return new Catalog(fields, technical);
