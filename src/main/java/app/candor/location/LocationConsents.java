@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>The cache only saves the request threads a query: what is stored is decided against the
  * database inside the writing transaction ({@link PositionWriter}). A change made on this node
  * clears the entry at once, under the person's lock; one made on another node is seen here within
- * {@link #TTL_MILLIS}.
+ * {@link #TTL_MILLIS} when it grants (an update refused meanwhile is refused here, where the
+ * person's answer is quick), and within {@link #TTL_HOLDING_MILLIS} when it withdraws (updates are
+ * then refused by the writer all the same; only whether the person may ask for people nearby waits
+ * for it).
  */
 final class LocationConsents {
 
@@ -31,8 +34,11 @@ final class LocationConsents {
   static final String PRECISE = "precise";
   static final String APPROXIMATE = "approximate";
 
-  /** How long a cached decision is trusted; decisions made on other nodes show within it. */
+  /** How long a cached "no" is trusted: a grant made on another node shows within it. */
   static final long TTL_MILLIS = 5_000;
+
+  /** How long a cached "yes" is trusted (the writer checks again in its transaction). */
+  static final long TTL_HOLDING_MILLIS = 30_000;
 
   /**
    * Whether the person exists, and their consents that matter here; {@code level} empty without
@@ -76,7 +82,7 @@ final class LocationConsents {
   Consent of(String subjectId) {
     long now = clock.millis();
     Consent c = cache.get(subjectId);
-    if (c != null && now - c.readAt() < TTL_MILLIS) {
+    if (c != null && now - c.readAt() < (c.level().isPresent() ? TTL_HOLDING_MILLIS : TTL_MILLIS)) {
       return c;
     }
     boolean exists = keys.exists(subjectId);

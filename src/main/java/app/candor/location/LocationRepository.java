@@ -36,28 +36,36 @@ final class LocationRepository {
    * writes follows from it: on PostgreSQL the key rows and the consent rows are share-locked until
    * the commit (an erasure or a consent change under way is waited for and then seen, one that
    * comes later waits for this commit and then deletes what it wrote); SQLite's write transactions
-   * run one at a time, so point lookups with one prepared statement suffice.
+   * run one at a time, so one plain query over the ids (a JSON array) suffices.
    */
   static java.util.Map<String, Standing> standing(Handle h, java.util.Collection<String> subjects) {
     java.util.Map<String, Standing> out = new java.util.HashMap<>();
     if (app.candor.core.store.Database.dialectOf(h)
         == app.candor.core.store.Database.Dialect.SQLITE) {
+      // One statement for the whole group: the ids go in as one JSON array.
+      String ids;
+      try {
+        ids = app.candor.core.json.Json.mapper().writeValueAsString(subjects);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
       try (java.sql.PreparedStatement q =
           h.getConnection()
               .prepareStatement(
-                  "SELECT c.granted, c.level FROM subject_keys k LEFT JOIN consents c"
-                      + " ON c.subject_id = k.subject_id AND c.purpose = 'location'"
-                      + " WHERE k.subject_id = ?")) {
-        for (String subject : subjects) {
-          q.setString(1, subject);
-          try (java.sql.ResultSet rs = q.executeQuery()) {
-            if (!rs.next()) {
-              out.put(subject, new Standing(false, null));
-            } else {
-              boolean granted = rs.getBoolean(1);
-              String level = rs.getString(2);
-              out.put(subject, new Standing(true, granted ? levelOrApproximate(level) : null));
-            }
+                  "SELECT j.value, k.subject_id IS NOT NULL, c.granted, c.level"
+                      + " FROM json_each(?) j"
+                      + " LEFT JOIN subject_keys k ON k.subject_id = j.value"
+                      + " LEFT JOIN consents c"
+                      + " ON c.subject_id = j.value AND c.purpose = 'location'")) {
+        q.setString(1, ids);
+        try (java.sql.ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            boolean exists = rs.getBoolean(2);
+            boolean granted = rs.getBoolean(3);
+            String level = rs.getString(4);
+            out.put(
+                rs.getString(1),
+                new Standing(exists, exists && granted ? levelOrApproximate(level) : null));
           }
         }
       } catch (java.sql.SQLException e) {
