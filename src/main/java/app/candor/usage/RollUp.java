@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * roll-up under way, which takes them all at once ({@link #start}), sorted by person, and is done
  * in slices of whole people ({@link #slice}), each writing the owners rows of its events and
  * handing them to the {@link RollupMaintenance}. The last slice records the last position applied.
- * Writer thread only.
+ * Writer thread only, but for {@link #forget} (erasure, from any thread).
  */
 final class RollUp {
   /** Roll up once this many events wait, even before ROLLUP_MILLIS. */
