@@ -147,6 +147,36 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .haveFullyQualifiedName("app.candor.Candor");
 
+  /**
+   * The composition root builds, the edges receive: a command opens, starts and closes Candor and
+   * takes the record of services it uses ({@link app.candor.CommandServices}); it never picks
+   * services out of Candor one by one, so Candor does not grow into a service locator. (Candor's
+   * remaining getters are for tests that look inside.)
+   */
+  @ArchTest
+  static final ArchRule the_edges_only_open_start_and_close_candor_and_take_the_command_records =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("app.candor")
+          .should()
+          .accessTargetWhere(
+              com.tngtech.archunit.base.DescribedPredicate.describe(
+                  "a method of Candor other than open, withOutbox, start, close, version and the"
+                      + " command records (banner, demo, bench, keys)",
+                  access ->
+                      access.getTargetOwner().getFullName().equals("app.candor.Candor")
+                          && !java.util.Set.of(
+                                  "open",
+                                  "withOutbox",
+                                  "start",
+                                  "close",
+                                  "version",
+                                  "banner",
+                                  "demo",
+                                  "bench",
+                                  "keys")
+                              .contains(access.getName())));
+
   @ArchTest
   static final ArchRule only_the_cli_edge_and_main_use_picocli =
       noClasses()

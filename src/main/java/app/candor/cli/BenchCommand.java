@@ -1,6 +1,7 @@
 package app.candor.cli;
 
 import app.candor.Candor;
+import app.candor.CommandServices;
 import app.candor.core.auth.Caller;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.config.Config;
@@ -95,6 +96,7 @@ final class BenchCommand implements Callable<Integer> {
     Path dir = Files.createTempDirectory("candor-bench");
     Config config = Config.forDataDir(dir).withDbUrl(dbUrl);
     try (Candor candor = Candor.open(config)) {
+      CommandServices.Bench bench = candor.bench();
       Random random = new Random(7);
       List<String> ids = new ArrayList<>();
       long start = System.nanoTime();
@@ -103,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = done; i < Math.min(people, done + batch); i++) {
           inputs.add(DemoData.person(i, random));
         }
-        for (Person p : candor.people().createAll(inputs)) {
+        for (Person p : bench.people().createAll(inputs)) {
           if (ids.size() < samples * 2) {
             ids.add(p.id());
           }
@@ -120,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
       for (int i = 0; i < single; i++) {
         Map<String, Optional<String>> input = DemoData.person(people + i, random);
         long t = System.nanoTime();
-        candor.people().create(admin, input);
+        bench.people().create(admin, input);
         singles[i] = System.nanoTime() - t;
       }
       double singleTotal = Arrays.stream(singles).sum() / 1e9;
@@ -134,14 +136,14 @@ final class BenchCommand implements Callable<Integer> {
       long[] exports = new long[samples];
       for (int i = 0; i < samples; i++) {
         long t = System.nanoTime();
-        candor
+        bench
             .gate()
             .read(
                 admin,
                 ids.get(i),
                 java.util.Optional.empty(),
                 PrivacyService.REPORT,
-                candor.privacy()::export);
+                bench.privacy()::export);
         exports[i] = System.nanoTime() - t;
       }
       row(
@@ -152,9 +154,9 @@ final class BenchCommand implements Callable<Integer> {
       long[] erasures = new long[samples];
       for (int i = 0; i < samples; i++) {
         long t = System.nanoTime();
-        candor
+        bench
             .privacy()
-            .erase(candor.gate().change(admin, ids.get(samples + i), PrivacyService.ERASURE));
+            .erase(bench.gate().change(admin, ids.get(samples + i), PrivacyService.ERASURE));
         erasures[i] = System.nanoTime() - t;
       }
       row(
@@ -163,24 +165,24 @@ final class BenchCommand implements Callable<Integer> {
           String.format("p50 %.2f ms, p99 %.2f ms", pct(erasures, 50), pct(erasures, 99)));
 
       String heavy = ids.get(0);
-      giveHistory(candor, heavy);
+      giveHistory(bench, heavy);
       long t = System.nanoTime();
       byte[] zip =
-          candor
+          bench
               .gate()
               .read(
                   admin,
                   heavy,
                   java.util.Optional.empty(),
                   PrivacyService.REPORT,
-                  candor.privacy()::export);
+                  bench.privacy()::export);
       double heavyExport = (System.nanoTime() - t) / 1e6;
       row(
           label,
           "export a person with " + history + " access-log entries",
           String.format("%.1f ms (%d KB ZIP)", heavyExport, zip.length / 1024));
       t = System.nanoTime();
-      candor.privacy().erase(candor.gate().change(admin, heavy, PrivacyService.ERASURE));
+      bench.privacy().erase(bench.gate().change(admin, heavy, PrivacyService.ERASURE));
       double heavyErase = (System.nanoTime() - t) / 1e6;
       row(
           label,
@@ -192,12 +194,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Gives the person a long history: consent changes and many logged reads. */
-  private void giveHistory(Candor candor, String id) {
+  private void giveHistory(CommandServices.Bench bench, String id) {
     for (int i = 0; i < 50; i++) {
-      candor.consents().decide(id, Purpose.ANALYTICS, i % 2 == 0, Optional.empty(), "bench");
+      bench.consents().decide(id, Purpose.ANALYTICS, i % 2 == 0, Optional.empty(), "bench");
     }
     long now = System.currentTimeMillis();
-    candor
+    bench
         .database()
         .useTransaction(
             h -> {

@@ -1,6 +1,7 @@
 package app.candor.cli;
 
 import app.candor.Candor;
+import app.candor.CommandServices;
 import app.candor.core.config.Config;
 import app.candor.core.config.ConfigException;
 import java.nio.file.Path;
@@ -45,15 +46,17 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("cannot prepare the demo data directory: " + e.getMessage());
       return 2;
     }
-    int created = DemoData.people(candor, people, 42);
-    int events = created > 0 ? DemoData.usage(candor, 60, 42) : 0;
-    int positioned = created > 0 ? DemoData.locations(candor, 42) : 0;
-    Map<String, String> keys = DemoData.services(candor);
+    CommandServices.Demo demo = candor.demo();
+    CommandServices.Banner banner = candor.banner();
+    int created = DemoData.people(demo, people, 42);
+    int events = created > 0 ? DemoData.usage(demo, 60, 42) : 0;
+    int positioned = created > 0 ? DemoData.locations(demo, 42) : 0;
+    Map<String, String> keys = DemoData.services(demo);
     // The demo people appear on the transparency page at once, not at the next minute's count.
-    candor.transparency().refresh();
+    demo.transparency().refresh();
     String placesLoaded;
     try {
-      DemoPlaces.Loaded loaded = DemoPlaces.load(candor, System.getenv(), 42);
+      DemoPlaces.Loaded loaded = DemoPlaces.load(demo.places(), System.getenv(), 42);
       placesLoaded = String.format("%,d places: %s", loaded.places(), loaded.description());
     } catch (java.io.IOException | RuntimeException e) {
       placesLoaded = "no places (" + e.getMessage() + ")";
@@ -62,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
     ServeCommand.runUntilStopped(
         candor,
         () -> {
-          Banner.print(candor, true);
+          Banner.print(banner, true);
           System.out.println(
               "Demo data: "
                   + (created > 0
@@ -74,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
                           + " positions in Paris created"
                       : "people and usage from an earlier run")
                   + " in "
-                  + candor.config().dataDir().toAbsolutePath());
+                  + banner.config().dataDir().toAbsolutePath());
           System.out.println("Demo places: " + placesLine);
           System.out.println("Demo service keys (re-issued at every demo start):");
           keys.forEach(
@@ -85,8 +88,8 @@ final class DemoCommand implements Callable<Integer> {
                       key,
                       String.join(
                           ", ", DemoData.SERVICES.get(name).stream().map(p -> p.id()).toList())));
-          String base = "http://localhost:" + candor.config().port();
-          java.util.List<String> sample = candor.people().sampleIds(3);
+          String base = "http://localhost:" + banner.config().port();
+          java.util.List<String> sample = demo.people().sampleIds(3);
           System.out.println("Some demo people: " + String.join(", ", sample));
           System.out.println("\nTry:");
           System.out.println("  curl " + base + "/v1/transparency");
@@ -103,8 +106,7 @@ final class DemoCommand implements Callable<Integer> {
                   + "' '"
                   + base
                   + "/v1/places/nearby?lat=48.8566&lon=2.3522&radiusKm=10&category=restaurant'");
-          candor
-              .location()
+          demo.location()
               .someone()
               .ifPresent(
                   viewer ->

@@ -1,6 +1,6 @@
 package app.candor.cli;
 
-import app.candor.Candor;
+import app.candor.CommandServices;
 import app.candor.core.auth.ServiceRegistry;
 import app.candor.core.catalog.Purpose;
 import app.candor.personal.Person;
@@ -87,24 +87,23 @@ public final class DemoData {
   }
 
   /** Registers the demo services, or rotates their keys when they exist; returns name to key. */
-  public static Map<String, String> services(Candor candor) {
+  public static Map<String, String> services(CommandServices.Demo demo) {
     Map<String, String> keys = new LinkedHashMap<>();
     SERVICES.forEach(
         (name, purposes) -> {
           ServiceRegistry.Registered s =
-              candor
-                  .services()
+              demo.services()
                   .byName(name)
-                  .map(existing -> candor.services().rotateKey(existing.id()))
-                  .orElseGet(() -> candor.services().register(name, purposes));
+                  .map(existing -> demo.services().rotateKey(existing.id()))
+                  .orElseGet(() -> demo.services().register(name, purposes));
           keys.put(name, s.apiKey().orElseThrow());
         });
     return keys;
   }
 
   /** Creates {@code count} people with consents, unless people exist already. */
-  public static int people(Candor candor, int count, long seed) {
-    if (!candor.people().sampleIds(1).isEmpty()) {
+  public static int people(CommandServices.Demo demo, int count, long seed) {
+    if (!demo.people().sampleIds(1).isEmpty()) {
       return 0;
     }
     Random random = new Random(seed);
@@ -112,31 +111,27 @@ public final class DemoData {
     for (int i = 0; i < count; i++) {
       inputs.add(person(i, random));
     }
-    List<Person> created = candor.people().createAll(inputs);
+    List<Person> created = demo.people().createAll(inputs);
     for (Person person : created) {
-      decide(candor, person.id(), Purpose.ANALYTICS, random.nextInt(100) < 45, Optional.empty());
+      decide(demo, person.id(), Purpose.ANALYTICS, random.nextInt(100) < 45, Optional.empty());
       decide(
-          candor, person.id(), Purpose.PERSONALIZATION, random.nextInt(100) < 35, Optional.empty());
+          demo, person.id(), Purpose.PERSONALIZATION, random.nextInt(100) < 35, Optional.empty());
       if (random.nextInt(100) < 30) {
         decide(
-            candor,
+            demo,
             person.id(),
             Purpose.LOCATION,
             true,
             Optional.of(random.nextBoolean() ? "precise" : "approximate"));
         decide(
-            candor,
+            demo,
             person.id(),
             Purpose.NEARBY_DISCOVERY,
             random.nextInt(100) < 50,
             Optional.empty());
       }
       decide(
-          candor,
-          person.id(),
-          Purpose.PERSONALIZED_ADS,
-          random.nextInt(100) < 25,
-          Optional.empty());
+          demo, person.id(), Purpose.PERSONALIZED_ADS, random.nextInt(100) < 25, Optional.empty());
     }
     return created.size();
   }
@@ -160,28 +155,23 @@ public final class DemoData {
   private static final String[] SCREENS = {"chats", "contacts", "discover", "me", "wallet"};
 
   /**
-   * Generates {@code days} days of usage for the demo people who consented to analytics, through
-   * the real ingestion path: each person has a daily habit (how likely they open the app), some
-   * churn after a while, sessions of a few minutes, and favourite features.
-   */
-  /**
    * Positions for people nearby: about a third of the demo people consent to location (most of them
    * precisely) and most of those to being visible nearby, each with a position update in central
    * Paris (a normal spread of about 3 km) from the last half hour. Returns how many.
    */
-  public static int locations(Candor candor, long seed) {
+  public static int locations(CommandServices.Demo demo, long seed) {
     Random random = new Random(seed);
     var maps = new app.candor.core.auth.Caller.Service("demo", "maps", SERVICES.get("maps"));
     int stored = 0;
     long now = System.currentTimeMillis();
-    for (String id : candor.people().sampleIds(Integer.MAX_VALUE)) {
+    for (String id : demo.people().sampleIds(Integer.MAX_VALUE)) {
       if (random.nextInt(3) != 0) {
         continue;
       }
       String level = random.nextInt(4) == 0 ? "approximate" : "precise";
-      candor.consents().decide(id, Purpose.LOCATION, true, Optional.of(level), "demo");
+      demo.consents().decide(id, Purpose.LOCATION, true, Optional.of(level), "demo");
       if (random.nextInt(5) != 0) {
-        candor.consents().decide(id, Purpose.NEARBY_DISCOVERY, true, Optional.empty(), "demo");
+        demo.consents().decide(id, Purpose.NEARBY_DISCOVERY, true, Optional.empty(), "demo");
       }
       var update =
           new app.candor.location.Position(
@@ -189,18 +179,22 @@ public final class DemoData {
               2.3522 + random.nextGaussian() * 3 / 73.1,
               (double) (5 + random.nextInt(40)),
               now - random.nextInt(1_800_000));
-      candor
-          .location()
+      demo.location()
           .updates()
           .store(
-              candor.gate().change(maps, id, app.candor.location.PositionUpdates.UPDATES),
+              demo.gate().change(maps, id, app.candor.location.PositionUpdates.UPDATES),
               List.of(update));
       stored++;
     }
     return stored;
   }
 
-  public static int usage(Candor candor, int days, long seed) {
+  /**
+   * Generates {@code days} days of usage for the demo people who consented to analytics, through
+   * the real ingestion path: each person has a daily habit (how likely they open the app), some
+   * churn after a while, sessions of a few minutes, and favourite features.
+   */
+  public static int usage(CommandServices.Demo demo, int days, long seed) {
     Random random = new Random(seed);
     app.candor.core.auth.Caller.Service feed =
         new app.candor.core.auth.Caller.Service(
@@ -208,7 +202,7 @@ public final class DemoData {
     long now = java.time.Instant.now().toEpochMilli();
     long dayMillis = 86_400_000L;
     long today = Math.floorDiv(now, dayMillis);
-    List<String> people = candor.people().sampleIds(100_000);
+    List<String> people = demo.people().sampleIds(100_000);
     var mapper = app.candor.core.json.Json.mapper();
     var batch = mapper.createArrayNode();
     int sent = 0;
@@ -252,7 +246,7 @@ public final class DemoData {
             batch.add(event);
             t += 10_000 + random.nextInt(110_000);
             if (batch.size() == 500) {
-              sent += send(candor, feed, batch);
+              sent += send(demo, feed, batch);
               batch = mapper.createArrayNode();
             }
           }
@@ -260,13 +254,13 @@ public final class DemoData {
       }
     }
     if (!batch.isEmpty()) {
-      sent += send(candor, feed, batch);
+      sent += send(demo, feed, batch);
     }
     return sent;
   }
 
   private static int send(
-      Candor candor,
+      CommandServices.Demo demo,
       app.candor.core.auth.Caller caller,
       com.fasterxml.jackson.databind.node.ArrayNode batch) {
     var body = app.candor.core.json.Json.mapper().createObjectNode();
@@ -274,16 +268,20 @@ public final class DemoData {
     try {
       // The same checks as over HTTP, body size included.
       byte[] bytes = app.candor.core.json.Json.mapper().writeValueAsBytes(body);
-      return candor.usage().ingest(caller, bytes).accepted();
+      return demo.usage().ingest(caller, bytes).accepted();
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static void decide(
-      Candor candor, String id, Purpose purpose, boolean granted, Optional<String> level) {
+      CommandServices.Demo demo,
+      String id,
+      Purpose purpose,
+      boolean granted,
+      Optional<String> level) {
     if (granted) {
-      candor.consents().decide(id, purpose, true, level, "demo");
+      demo.consents().decide(id, purpose, true, level, "demo");
     }
   }
 }

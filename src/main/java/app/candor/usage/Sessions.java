@@ -201,7 +201,7 @@ final class Sessions {
     try (var events =
         h.createQuery(
                 "SELECT at, type, name FROM usage_events WHERE subject_id = :s AND seq IN ("
-                    + UsageWriter.owned(h)
+                    + EventLog.owned(h)
                     + ") AND at >= :f ORDER BY at, message_id")
             .bind("s", subject)
             .bind("f", from)
@@ -338,7 +338,7 @@ final class Sessions {
         upsert.executeBatch();
       }
     } catch (java.sql.SQLException e) {
-      throw new UsageWriter.StoreFailure(e);
+      throw new StoreFailure(e);
     }
     for (Session s : all) {
       s.countedDay = s.day();

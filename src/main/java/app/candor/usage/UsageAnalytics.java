@@ -5,17 +5,10 @@ import app.candor.core.store.Database;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Days are UTC epoch days; weeks are Monday-based, {@code week = floorDiv(day + 3, 7)}, so week
  * {@code w} starts on day {@code 7w - 3}.
+ *
+ * <p>This class holds the rules every answer shares (the range, {@link #K}, the duration buckets)
+ * and the answers' shapes; each family of questions is read by its own query ({@code
+ * ActiveUsersQuery}, {@code SessionsQuery}, {@code FeaturesQuery}, {@code CohortsQuery}).
  */
 public final class UsageAnalytics {
 
@@ -180,149 +177,20 @@ public final class UsageAnalytics {
     return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
   }
 
-  // ---------------------------------------------------------------- active users
-
   /** Active users in rolling {@code window}s ending on each date of [from, to], with DAU/MAU. */
   public ActiveUsers activeUsers(LocalDate from, LocalDate to, Window window) {
     catchUp.run();
     Objects.requireNonNull(window, "window");
     long first = checkRange(from, to);
-    long last = to.toEpochDay();
-    // Stickiness needs the month ending on each date, whatever the window.
-    int reach = Math.max(window.days(), Window.MONTH.days());
-    Grid grid = Grid.load(db, ANY, Math.max(0, first - reach + 1), last);
-    List<ActivePoint> points = new ArrayList<>();
-    for (long d = first; d <= last; d++) {
-      long users = grid.distinct(d - window.days() + 1, d);
-      long dau = grid.distinct(d, d);
-      long mau = grid.distinct(d - Window.MONTH.days() + 1, d);
-      Long shownUsers = users >= K ? users : null;
-      Double stickiness = dau >= K && mau > 0 ? round((double) dau / mau, 4) : null;
-      points.add(
-          new ActivePoint(
-              date(d), shownUsers, stickiness, shownUsers == null || stickiness == null));
-    }
-    return new ActiveUsers(window.id(), points);
+    return ActiveUsersQuery.run(db, first, to.toEpochDay(), window);
   }
-
-  /**
-   * The {@code usage_gaps} rows of one feature with day in [lo, hi], prev_day below lo folded into
-   * one column: enough to count the distinct people of any window inside [lo, hi] exactly.
-   */
-  private static final class Grid {
-    private final long lo;
-    private final long hi;
-
-    /**
-     * {@code firsts[d - lo][i]}: people active on day d whose previous active day is below lo+i-1.
-     */
-    private final long[][] prefix;
-
-    private Grid(long lo, long hi, long[][] prefix) {
-      this.lo = lo;
-      this.hi = hi;
-      this.prefix = prefix;
-    }
-
-    static Grid load(Database db, String feature, long lo, long hi) {
-      int n = (int) (hi - lo + 1);
-      // cells[d][0]: previous day below lo (or none); cells[d][1 + p - lo]: previous day p.
-      long[][] cells = new long[n][];
-      for (int i = 0; i < n; i++) {
-        cells[i] = new long[i + 2];
-      }
-      read(
-          db,
-          h ->
-              h.createQuery(
-                      "SELECT day, CASE WHEN prev_day < :lo THEN -1 ELSE prev_day END AS p,"
-                          + " SUM(people) AS people FROM usage_gaps"
-                          + " WHERE feature = :feature AND day BETWEEN :lo AND :hi"
-                          + " GROUP BY 1, 2")
-                  .bind("feature", feature)
-                  .bind("lo", lo)
-                  .bind("hi", hi)
-                  .map(
-                      (rs, ctx) -> {
-                        int d = (int) (rs.getLong("day") - lo);
-                        long p = rs.getLong("p");
-                        int i = p < lo ? 0 : (int) (p - lo + 1);
-                        if (i < cells[d].length) {
-                          cells[d][i] += rs.getLong("people");
-                        }
-                        return 0;
-                      })
-                  .forEach(x -> {}));
-      for (long[] row : cells) {
-        for (int i = 1; i < row.length; i++) {
-          row[i] += row[i - 1];
-        }
-      }
-      return new Grid(lo, hi, cells);
-    }
-
-    /** The distinct people active in [a, b], clipped to [lo, hi]. */
-    long distinct(long a, long b) {
-      long start = Math.max(a, lo);
-      long end = Math.min(b, hi);
-      long total = 0;
-      for (long d = start; d <= end; d++) {
-        long[] row = prefix[(int) (d - lo)];
-        // Previous active day before start: index 0 (below lo) up to 1 + (start - 1) - lo.
-        int upTo = (int) Math.min(start - lo, row.length - 1);
-        total += row[upTo];
-      }
-      return total;
-    }
-  }
-
-  // ---------------------------------------------------------------- sessions
 
   /** Sessions started in [from, to]. */
   public Sessions sessions(LocalDate from, LocalDate to) {
     catchUp.run();
     long first = checkRange(from, to);
-    long last = to.toEpochDay();
-    TreeMap<Integer, Long> buckets = new TreeMap<>();
-    read(
-        db,
-        h ->
-            h.createQuery(
-                    "SELECT bucket, SUM(sessions) AS sessions FROM usage_session_hist"
-                        + " WHERE day BETWEEN :first AND :last GROUP BY bucket")
-                .bind("first", first)
-                .bind("last", last)
-                .map(
-                    (rs, ctx) ->
-                        buckets.merge(rs.getInt("bucket"), rs.getLong("sessions"), Long::sum))
-                .forEach(x -> {}));
-    long people = distinctPeople(List.of(ANY), first, last).getOrDefault(ANY, 0L);
-    if (people < K) {
-      return new Sessions(null, null, null, null, true);
-    }
-    long count = buckets.values().stream().mapToLong(Long::longValue).filter(c -> c > 0).sum();
-    Long median = count == 0 ? null : percentile(buckets, count, 0.5);
-    Long p90 = count == 0 ? null : percentile(buckets, count, 0.9);
-    return new Sessions(count, median, p90, round((double) count / people, 2), false);
+    return SessionsQuery.run(db, first, to.toEpochDay());
   }
-
-  /** The representative seconds of the nearest-rank {@code q} quantile of the histogram. */
-  private static long percentile(TreeMap<Integer, Long> buckets, long count, double q) {
-    long rank = Math.max(1, (long) Math.ceil(q * count));
-    long seen = 0;
-    for (Map.Entry<Integer, Long> e : buckets.entrySet()) {
-      if (e.getValue() <= 0) {
-        continue;
-      }
-      seen += e.getValue();
-      if (seen >= rank) {
-        return bucketSeconds(e.getKey());
-      }
-    }
-    return bucketSeconds(buckets.lastKey());
-  }
-
-  // ---------------------------------------------------------------- features
 
   /**
    * The {@code limit} most used features in [from, to] among those at least {@link #K} people used
@@ -333,126 +201,11 @@ public final class UsageAnalytics {
   public Features features(LocalDate from, LocalDate to, int limit) {
     catchUp.run();
     long first = checkRange(from, to);
-    long last = to.toEpochDay();
     if (limit < 1) {
       throw CandorException.invalid("limit", "must be at least 1");
     }
-    Map<String, Long> uses = new LinkedHashMap<>();
-    Map<String, Long> people = new HashMap<>();
-    // The most used first, a page at a time, until enough of them have K people or more.
-    int page = Math.max(limit, FEATURE_PAGE);
-    for (int offset = 0; uses.size() < limit; offset += page) {
-      Map<String, Long> candidates = mostUsed(first, last, page, offset);
-      if (candidates.isEmpty()) {
-        break;
-      }
-      Map<String, Long> counted = distinctPeople(new ArrayList<>(candidates.keySet()), first, last);
-      for (Map.Entry<String, Long> c : candidates.entrySet()) {
-        long p = counted.getOrDefault(c.getKey(), 0L);
-        if (p >= K && uses.size() < limit) {
-          uses.put(c.getKey(), c.getValue());
-          people.put(c.getKey(), p);
-        }
-      }
-      if (candidates.size() < page) {
-        break;
-      }
-    }
-    if (uses.isEmpty()) {
-      return new Features(List.of());
-    }
-    List<String> names = new ArrayList<>(uses.keySet());
-    int n = (int) (last - first + 1);
-    Map<String, long[]> dailyUses = new HashMap<>();
-    Map<String, long[]> dailyPeople = new HashMap<>();
-    for (String name : names) {
-      dailyUses.put(name, new long[n]);
-      dailyPeople.put(name, new long[n]);
-    }
-    read(
-        db,
-        h -> {
-          h.createQuery(
-                  "SELECT feature, day, uses FROM usage_feature_days"
-                      + " WHERE feature IN (<names>) AND day BETWEEN :first AND :last")
-              .bindList("names", names)
-              .bind("first", first)
-              .bind("last", last)
-              .map(
-                  (rs, ctx) ->
-                      dailyUses.get(rs.getString("feature"))[(int) (rs.getLong("day") - first)] +=
-                          rs.getLong("uses"))
-              .forEach(x -> {});
-          h.createQuery(
-                  "SELECT feature, day, SUM(people) AS active FROM usage_gaps"
-                      + " WHERE feature IN (<names>) AND day BETWEEN :first AND :last"
-                      + " GROUP BY feature, day")
-              .bindList("names", names)
-              .bind("first", first)
-              .bind("last", last)
-              .map(
-                  (rs, ctx) ->
-                      dailyPeople.get(rs.getString("feature"))[(int) (rs.getLong("day") - first)] +=
-                          rs.getLong("active"))
-              .forEach(x -> {});
-        });
-    List<FeatureUsage> shown = new ArrayList<>();
-    for (String name : names) {
-      List<DailyUses> daily = new ArrayList<>(n);
-      long[] u = dailyUses.get(name);
-      long[] p = dailyPeople.get(name);
-      for (int i = 0; i < n; i++) {
-        boolean small = p[i] < K;
-        daily.add(new DailyUses(date(first + i), small ? null : u[i], small));
-      }
-      shown.add(new FeatureUsage(name, uses.get(name), people.get(name), false, daily));
-    }
-    return new Features(shown);
+    return FeaturesQuery.run(db, first, to.toEpochDay(), limit);
   }
-
-  /** Features looked at per query while looking for the most used ones with K people or more. */
-  private static final int FEATURE_PAGE = 50;
-
-  /** A page of the features by uses in [first, last], most used first (ties by name). */
-  private Map<String, Long> mostUsed(long first, long last, int limit, int offset) {
-    Map<String, Long> uses = new LinkedHashMap<>();
-    read(
-        db,
-        h ->
-            h.createQuery(
-                    "SELECT feature, SUM(uses) AS uses FROM usage_feature_days"
-                        + " WHERE day BETWEEN :first AND :last AND feature <> :any"
-                        + " GROUP BY feature HAVING SUM(uses) > 0"
-                        + " ORDER BY 2 DESC, 1 LIMIT :limit OFFSET :offset")
-                .bind("first", first)
-                .bind("last", last)
-                .bind("any", ANY)
-                .bind("limit", limit)
-                .bind("offset", offset)
-                .map((rs, ctx) -> uses.put(rs.getString("feature"), rs.getLong("uses")))
-                .forEach(x -> {}));
-    return uses;
-  }
-
-  /** Distinct people active in [first, last] per feature, from {@code usage_gaps}. */
-  private Map<String, Long> distinctPeople(List<String> features, long first, long last) {
-    Map<String, Long> out = new HashMap<>();
-    read(
-        db,
-        h ->
-            h.createQuery(
-                    "SELECT feature, SUM(people) AS people FROM usage_gaps"
-                        + " WHERE feature IN (<features>) AND day BETWEEN :first AND :last"
-                        + " AND prev_day < :first GROUP BY feature")
-                .bindList("features", features)
-                .bind("first", first)
-                .bind("last", last)
-                .map((rs, ctx) -> out.put(rs.getString("feature"), rs.getLong("people")))
-                .forEach(x -> {}));
-    return out;
-  }
-
-  // ---------------------------------------------------------------- retention
 
   /**
    * Weekly retention of the cohorts whose first week starts (on a Monday) in [from, to] and no
@@ -461,79 +214,12 @@ public final class UsageAnalytics {
   public Retention retention(LocalDate from, LocalDate to) {
     catchUp.run();
     long first = checkRange(from, to);
-    long last = to.toEpochDay();
-    long current = week(today().toEpochDay());
-    long firstCohort = Math.floorDiv(first + 3 + 6, 7); // the first week starting on or after from
-    long lastCohort = Math.min(week(last), current);
-    Map<Long, Map<Long, Long>> cells = new HashMap<>();
-    if (firstCohort <= lastCohort) {
-      read(
-          db,
-          h ->
-              h.createQuery(
-                      "SELECT cohort_week, week, people FROM usage_cohorts"
-                          + " WHERE cohort_week BETWEEN :a AND :b AND week >= cohort_week"
-                          + " AND week <= cohort_week + :span AND week <= :current")
-                  .bind("a", firstCohort)
-                  .bind("b", lastCohort)
-                  .bind("span", MAX_RETENTION_WEEKS)
-                  .bind("current", current)
-                  .map(
-                      (rs, ctx) ->
-                          cells
-                              .computeIfAbsent(rs.getLong("cohort_week"), w -> new HashMap<>())
-                              .merge(rs.getLong("week"), rs.getLong("people"), Long::sum))
-                  .forEach(x -> {}));
-    }
-    List<Cohort> cohorts = new ArrayList<>();
-    for (long w = firstCohort; w <= lastCohort; w++) {
-      Map<Long, Long> row = cells.getOrDefault(w, Map.of());
-      int weeks = (int) Math.min(current - w, MAX_RETENTION_WEEKS) + 1;
-      long size = row.getOrDefault(w, 0L);
-      List<@Nullable Long> retained = new ArrayList<>(weeks);
-      boolean suppressed = size < K;
-      for (int k = 0; k < weeks; k++) {
-        long people = row.getOrDefault(w + k, 0L);
-        if (size < K || people < K) {
-          retained.add(null);
-          suppressed = true;
-        } else {
-          retained.add(people);
-        }
-      }
-      cohorts.add(
-          new Cohort(
-              date(7 * w - 3),
-              size < K ? null : size,
-              suppressed,
-              Collections.unmodifiableList(retained)));
-    }
-    return new Retention("week", cohorts);
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  /** Runs {@code work} on a handle of {@code db}. */
-  private static void read(Database db, java.util.function.Consumer<Handle> work) {
-    db.<@Nullable Void, RuntimeException>withHandle(
-        h -> {
-          work.accept(h);
-          return null;
-        });
+    return CohortsQuery.run(db, first, to.toEpochDay(), week(today().toEpochDay()));
   }
 
   /** The Monday-based week of an epoch day. */
   public static long week(long day) {
     return Math.floorDiv(day + 3, 7);
-  }
-
-  private static String date(long epochDay) {
-    return LocalDate.ofEpochDay(epochDay).toString();
-  }
-
-  private static double round(double value, int decimals) {
-    double scale = Math.pow(10, decimals);
-    return Math.round(value * scale) / scale;
   }
 
   /** The first epoch day of [from, to]; refuses an inverted, too long or pre-1970 range. */

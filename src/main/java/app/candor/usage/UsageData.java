@@ -47,7 +47,7 @@ public final class UsageData implements SubjectData {
               long[] ev =
                   h.createQuery(
                           "SELECT COUNT(*), MIN(at), MAX(at), COUNT(detail_ct) FROM "
-                              + UsageWriter.personEvents(h, "at, detail_ct"))
+                              + EventLog.personEvents(h, "at, detail_ct"))
                       .bind("s", subjectId)
                       .map(
                           (rs, ctx) ->
@@ -74,7 +74,7 @@ public final class UsageData implements SubjectData {
               List<Map<String, Object>> top =
                   h.createQuery(
                           "SELECT name, COUNT(*) AS uses FROM "
-                              + UsageWriter.personEvents(h, "type, name")
+                              + EventLog.personEvents(h, "type, name")
                               + " WHERE type IN ('track', 'screen') GROUP BY name"
                               + " ORDER BY uses DESC, name LIMIT 10")
                       .bind("s", subjectId)
@@ -119,7 +119,7 @@ public final class UsageData implements SubjectData {
                 h ->
                     h.createQuery(
                             "SELECT at, type, name, service, message_id, detail_ct FROM "
-                                + UsageWriter.personEvents(
+                                + EventLog.personEvents(
                                     h, "at, type, name, service, message_id, detail_ct")
                                 + " ORDER BY at, message_id")
                         .bind("s", subjectId)

@@ -16,9 +16,9 @@ class DemoDataTest {
   @Test
   void demo_usage_is_stored_only_for_people_who_consented_to_analytics() {
     try (Candor candor = Candor.open(Config.forDataDir(dir))) {
-      assertThat(DemoData.people(candor, 40, 7)).isEqualTo(40);
-      assertThat(DemoData.people(candor, 40, 7)).as("a second run adds nobody").isZero();
-      int events = DemoData.usage(candor, 14, 7);
+      assertThat(DemoData.people(candor.demo(), 40, 7)).isEqualTo(40);
+      assertThat(DemoData.people(candor.demo(), 40, 7)).as("a second run adds nobody").isZero();
+      int events = DemoData.usage(candor.demo(), 14, 7);
 
       long stored =
           candor

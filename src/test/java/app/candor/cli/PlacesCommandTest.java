@@ -83,7 +83,7 @@ class PlacesCommandTest {
       Map<String, String> env = Map.of("CANDOR_PLACES_FILE", dir.resolve("absent.pbf").toString());
       // Only when the fetched file is also absent (running from a checkout without it).
       if (DemoPlaces.citiesFile(env).isEmpty()) {
-        DemoPlaces.Loaded loaded = DemoPlaces.load(candor, env, 42);
+        DemoPlaces.Loaded loaded = DemoPlaces.load(candor.places(), env, 42);
         assertThat(loaded.description()).contains("bundled sample");
       }
       List<Place.Draft> sample = DemoPlaces.sample();
@@ -112,7 +112,7 @@ class PlacesCommandTest {
                   new app.candor.location.PlaceService.Query(
                       48.8566, 2.3522, 10, Optional.of("restaurant"), 20));
       assertThat(restaurants).isNotEmpty().allMatch(p -> p.name().endsWith("Paris"));
-      assertThat(DemoPlaces.load(candor, env, 42).description()).contains("earlier run");
+      assertThat(DemoPlaces.load(candor.places(), env, 42).description()).contains("earlier run");
     }
   }
 }

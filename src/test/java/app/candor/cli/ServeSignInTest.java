@@ -80,7 +80,9 @@ class ServeSignInTest {
     try (Candor candor = ServeCommand.open(new Options(), env)) {
       Http http = new Http("http://localhost:" + candor.start());
       assertThat(http.get("/v1/admin/outbox", TestServer.ADMIN_TOKEN).status()).isEqualTo(404);
-      assertThat(candor.codeDelivery().describe()).contains("127.0.0.1:9").doesNotContain("secret");
+      assertThat(candor.banner().codes().describe())
+          .contains("127.0.0.1:9")
+          .doesNotContain("secret");
     }
   }
 

@@ -81,7 +81,7 @@ class OwnerListsMigrationTest {
     List<Long> owned =
         jdbi.withHandle(
             h ->
-                h.createQuery(UsageWriter.owned(h) + " ORDER BY 1")
+                h.createQuery(EventLog.owned(h) + " ORDER BY 1")
                     .bind("s", "a")
                     .mapTo(Long.class)
                     .list());

@@ -1,8 +1,6 @@
 package app.candor.core.config;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -158,163 +156,7 @@ public record Config(
 
   /** Reads {@code CANDOR_*} variables; throws {@link ConfigException} listing every problem. */
   public static Config fromEnv(Map<String, String> env) {
-    List<String> problems = new ArrayList<>();
-    int port = DEFAULT_PORT;
-    String rawPort = env.get("CANDOR_PORT");
-    if (rawPort != null && !rawPort.isBlank()) {
-      try {
-        port = Integer.parseInt(rawPort.trim());
-        if (port < 0 || port > 65535) {
-          problems.add("CANDOR_PORT must be between 0 and 65535, got " + port);
-        }
-      } catch (NumberFormatException e) {
-        problems.add("CANDOR_PORT must be a number such as 8080, got '" + rawPort + "'");
-      }
-    }
-    Path dataDir = Path.of(value(env, "CANDOR_DATA_DIR").orElse("./candor-data"));
-    Optional<String> dbUrl = value(env, "CANDOR_DB_URL");
-    dbUrl.ifPresent(
-        url -> {
-          if (!url.startsWith("jdbc:postgresql://") && !url.startsWith("jdbc:sqlite:")) {
-            problems.add(
-                "CANDOR_DB_URL must be a jdbc:postgresql://host:port/db URL (or jdbc:sqlite:file),"
-                    + " got a URL starting with '"
-                    + url.substring(0, Math.min(url.length(), 16))
-                    + "'; leave it unset for the embedded database");
-          }
-        });
-    Optional<String> adminToken = value(env, "CANDOR_ADMIN_TOKEN");
-    adminToken.ifPresent(
-        token -> {
-          if (token.length() < 24) {
-            problems.add(
-                "CANDOR_ADMIN_TOKEN must be at least 24 characters long; leave it unset to have"
-                    + " one generated");
-          }
-        });
-    Path masterKeyFile =
-        value(env, "CANDOR_MASTER_KEY_FILE").map(Path::of).orElse(dataDir.resolve("master.key"));
-    String appName = value(env, "CANDOR_APP_NAME").orElse("Candor");
-    if (appName.length() > 100) {
-      problems.add("CANDOR_APP_NAME must be at most 100 characters");
-    }
-    int retention =
-        positive(env, "CANDOR_USAGE_RETENTION_DAYS", Usage.DEFAULT.retentionDays(), 3650, problems);
-    int gap =
-        positive(
-            env, "CANDOR_SESSION_GAP_MINUTES", Usage.DEFAULT.sessionGapMinutes(), 1440, problems);
-    int maxHours =
-        positive(env, "CANDOR_SESSION_MAX_HOURS", Usage.DEFAULT.sessionMaxHours(), 168, problems);
-    int dedupe =
-        positive(env, "CANDOR_USAGE_DEDUPE_DAYS", Usage.DEFAULT.dedupeDays(), 90, problems);
-    int dedupeMaxIds =
-        positive(
-            env,
-            "CANDOR_USAGE_DEDUPE_MAX_IDS",
-            Usage.DEFAULT_DEDUPE_MAX_IDS,
-            Usage.MAX_DEDUPE_MAX_IDS,
-            problems);
-    Location location =
-        new Location(
-            positive(
-                env,
-                "CANDOR_LOCATION_RETENTION_DAYS",
-                Location.DEFAULT.retentionDays(),
-                3650,
-                problems),
-            positive(
-                env,
-                "CANDOR_NEARBY_RECENT_MINUTES",
-                Location.DEFAULT.recentMinutes(),
-                10_080,
-                problems),
-            positive(
-                env,
-                "CANDOR_NEARBY_QUERIES_PER_MINUTE",
-                Location.DEFAULT.nearbyPerMinute(),
-                100_000,
-                problems));
-    Delivery delivery = delivery(env, problems);
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
-    return new Config(
-        port,
-        dataDir,
-        dbUrl,
-        adminToken,
-        masterKeyFile,
-        appName,
-        DEFAULT_MAX_BODY_BYTES,
-        new Usage(retention, gap, maxHours, dedupe, dedupeMaxIds),
-        location,
-        delivery);
-  }
-
-  private static Delivery delivery(Map<String, String> env, List<String> problems) {
-    Optional<String> smtp = value(env, "CANDOR_SMTP_URL");
-    smtp.ifPresent(
-        url -> {
-          if (!url.startsWith("smtp://") && !url.startsWith("smtps://")) {
-            problems.add(
-                "CANDOR_SMTP_URL must look like smtp://user:pass@host:587?starttls=true (or"
-                    + " smtps://...), got a URL starting with '"
-                    + url.substring(0, Math.min(url.length(), 8))
-                    + "'");
-          }
-        });
-    String from = value(env, "CANDOR_SMTP_FROM").orElse(Delivery.NONE.smtpFrom());
-    if (!from.matches("[^@\\s]+@[^@\\s]+")) {
-      problems.add("CANDOR_SMTP_FROM must be an email address such as no-reply@example.com");
-    }
-    Optional<String> webhook = value(env, "CANDOR_SMS_WEBHOOK_URL");
-    Optional<String> secret = value(env, "CANDOR_SMS_WEBHOOK_SECRET");
-    webhook.ifPresent(
-        url -> {
-          if (!url.startsWith("https://") && !url.startsWith("http://")) {
-            problems.add("CANDOR_SMS_WEBHOOK_URL must be an http:// or https:// URL");
-          }
-          if (secret.isEmpty()) {
-            problems.add(
-                "CANDOR_SMS_WEBHOOK_SECRET is required with CANDOR_SMS_WEBHOOK_URL: requests to"
-                    + " the webhook are signed with it");
-          }
-        });
-    secret.ifPresent(
-        s -> {
-          if (s.length() < 16) {
-            problems.add("CANDOR_SMS_WEBHOOK_SECRET must be at least 16 characters long");
-          }
-        });
-    Optional<String> sender = value(env, "CANDOR_CODE_SENDER");
-    sender.ifPresent(
-        s -> {
-          if (!s.equals("none")) {
-            problems.add(
-                "CANDOR_CODE_SENDER may only be 'none' (run without sign-in); configure a sender"
-                    + " with CANDOR_SMTP_URL or CANDOR_SMS_WEBHOOK_URL instead");
-          }
-        });
-    return new Delivery(smtp, from, webhook, secret, sender);
-  }
-
-  private static int positive(
-      Map<String, String> env, String name, int fallback, int max, List<String> problems) {
-    Optional<String> raw = value(env, name);
-    if (raw.isEmpty()) {
-      return fallback;
-    }
-    try {
-      int v = Integer.parseInt(raw.get());
-      if (v < 1 || v > max) {
-        problems.add(name + " must be between 1 and " + max + ", got " + v);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      problems.add(
-          name + " must be a whole number such as " + fallback + ", got '" + raw.get() + "'");
-      return fallback;
-    }
+    return new EnvReader(env).read();
   }
 
   /** A configuration for tests and tools: everything in {@code dataDir}, a free port. */
@@ -472,9 +314,5 @@ public record Config(
         + ", delivery="
         + delivery
         + "]";
-  }
-
-  private static Optional<String> value(Map<String, String> env, String name) {
-    return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
   }
 }
