@@ -28,9 +28,9 @@ import java.util.function.Function;
 public final class LocationService implements AutoCloseable {
 
   /** How often updates are moved from the log into the history, at most {@link #MOVE_MAX} each. */
-  static final long MOVE_EVERY_MILLIS = 1_000;
+  static final long MOVE_EVERY_MILLIS = 500;
 
-  static final int MOVE_MAX = 50_000;
+  static final int MOVE_MAX = 20_000;
 
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(LocationService.class);

@@ -1,6 +1,6 @@
 -- Position updates arrive in an append-only log: the group commit appends rows at the end of this
 -- table (no index by person, whose random pages each commit would otherwise rewrite), and the
--- location domain moves them into location_points, sorted by person, about once a second.
+-- location domain moves them into location_points, sorted by person, every half second.
 -- Readers of a person's history read both tables; erasure and withdrawal delete from both.
 CREATE TABLE location_log (
   seq INTEGER PRIMARY KEY,
