@@ -34,15 +34,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class NearbyIndex {
 
-  /** Faster than an airliner (about 900 km/h cruising) is not travel. */
-  static final double MAX_KMH = 1_000;
-
-  /**
-   * Jumps up to this far are never flagged: GPS noise, positions rebuilt as cell centres, and any
-   * move within one cell (its diagonal is under 1.6 km at every latitude).
-   */
-  static final double SLACK_KM = 2.5;
-
   /** What became of an update. */
   enum Update {
     /** Accepted: the person's current position. */
@@ -163,7 +154,9 @@ final class NearbyIndex {
       if (at < time(s)) {
         return Update.OLDER;
       }
-      return impossible(lat(s), lon(s), time(s), lat, lon, at) ? Update.FLAGGED : Update.CURRENT;
+      return Travel.impossible(lat(s), lon(s), time(s), lat, lon, at)
+          ? Update.FLAGGED
+          : Update.CURRENT;
     } finally {
       lock.unlockRead(stamp);
     }
@@ -225,7 +218,8 @@ final class NearbyIndex {
       if (at < time(s)) {
         return Update.OLDER;
       }
-      boolean flag = flagged != null ? flagged : impossible(lat(s), lon(s), time(s), lat, lon, at);
+      boolean flag =
+          flagged != null ? flagged : Travel.impossible(lat(s), lon(s), time(s), lat, lon, at);
       if (flag) {
         detach(s);
         state[s * STRIDE + 3] |= FLAGGED;
@@ -267,18 +261,13 @@ final class NearbyIndex {
       if (at < time(s)) {
         return Update.OLDER;
       }
-      // Within one cell (at most its diagonal, about 1.5 km) is within SLACK_KM: never impossible.
+      // Within one cell (at most its diagonal, about 1.5 km) is within Travel.SLACK_KM: never
+      // impossible.
       place(s, lat, lon, at);
       return Update.CURRENT;
     } finally {
       lock.unlockRead(stamp);
     }
-  }
-
-  /** Whether going from the first position to the second in the time between is not travel. */
-  static boolean impossible(double lat0, double lon0, long at0, double lat, double lon, long at) {
-    double km = Grid.distanceKm(lat0, lon0, lat, lon);
-    return km > SLACK_KM && km > MAX_KMH * (at - at0) / 3_600_000.0;
   }
 
   private void place(int s, double lat, double lon, long at) {
@@ -508,88 +497,5 @@ final class NearbyIndex {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
-  }
-
-  /** The k smallest keys offered, with their slots: a bounded max-heap. */
-  private static final class TopK {
-    private long[] keys;
-    private int[] slots;
-    private int k;
-    private int size;
-
-    TopK(int capacity) {
-      keys = new long[Math.max(1, capacity)];
-      slots = new int[Math.max(1, capacity)];
-    }
-
-    void reset(int k) {
-      this.k = k;
-      size = 0;
-    }
-
-    void offer(long key, int slot) {
-      if (size < k) {
-        keys[size] = key;
-        slots[size] = slot;
-        up(size++);
-      } else if (k > 0 && Long.compareUnsigned(key, keys[0]) < 0) {
-        keys[0] = key;
-        slots[0] = slot;
-        down(0);
-      }
-    }
-
-    /** The slots held, smallest key first. */
-    int[] sorted() {
-      Integer[] order = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> Long.compareUnsigned(keys[a], keys[b]));
-      int[] out = new int[size];
-      for (int i = 0; i < size; i++) {
-        out[i] = slots[order[i]];
-      }
-      return out;
-    }
-
-    private void up(int i) {
-      while (i > 0) {
-        int parent = (i - 1) / 2;
-        if (Long.compareUnsigned(keys[i], keys[parent]) <= 0) {
-          return;
-        }
-        swap(i, parent);
-        i = parent;
-      }
-    }
-
-    private void down(int i) {
-      while (true) {
-        int l = 2 * i + 1;
-        int r = l + 1;
-        int largest = i;
-        if (l < size && Long.compareUnsigned(keys[l], keys[largest]) > 0) {
-          largest = l;
-        }
-        if (r < size && Long.compareUnsigned(keys[r], keys[largest]) > 0) {
-          largest = r;
-        }
-        if (largest == i) {
-          return;
-        }
-        swap(i, largest);
-        i = largest;
-      }
-    }
-
-    private void swap(int a, int b) {
-      long k0 = keys[a];
-      keys[a] = keys[b];
-      keys[b] = k0;
-      int s0 = slots[a];
-      slots[a] = slots[b];
-      slots[b] = s0;
-    }
   }
 }

@@ -139,7 +139,7 @@ final class PositionWriter
     if (at < last.at()) {
       return NearbyIndex.Update.OLDER;
     }
-    return NearbyIndex.impossible(last.lat(), last.lon(), last.at(), lat, lon, at)
+    return Travel.impossible(last.lat(), last.lon(), last.at(), lat, lon, at)
         ? NearbyIndex.Update.FLAGGED
         : NearbyIndex.Update.CURRENT;
   }
