@@ -169,15 +169,16 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     try {
       db.useTransactionFlushedLater(
           h -> {
+            List<R> out = writer.write(h, items);
+            if (out.size() != items.size()) {
+              // Rolled back: a request must never be failed for what was stored.
+              throw new IllegalStateException(
+                  name + ": the writer answered " + out.size() + " of " + items.size() + " items");
+            }
             answers.clear(); // a retried transaction answers afresh
-            answers.add(writer.write(h, items));
+            answers.add(out);
           });
-      List<R> out = answers.get(0);
-      if (out.size() != items.size()) {
-        throw new IllegalStateException(
-            name + ": the writer answered " + out.size() + " of " + items.size() + " items");
-      }
-      return out;
+      return answers.get(0);
     } catch (RuntimeException e) {
       // The class name only: the items may hold personal data.
       LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
