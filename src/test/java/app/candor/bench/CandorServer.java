@@ -58,7 +58,8 @@ final class CandorServer implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    // e.g. -Dbench.server.jvm=-XX:StartFlightRecording=filename=/tmp/server.jfr to profile the server
+    // e.g. -Dbench.server.jvm=-XX:StartFlightRecording=filename=/tmp/server.jfr to profile the
+    // server
     String extra = System.getProperty("bench.server.jvm", "").trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));

@@ -10,9 +10,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Drives a server with wrk (Debian package {@code wrk}), a separate process written in C that
- * costs the shared cores far less per request than a Java client. The requests come from a Lua
- * script's {@code request()} function; the answer is wrk's own count and latency distribution.
+ * Drives a server with wrk (Debian package {@code wrk}), a separate process written in C that costs
+ * the shared cores far less per request than a Java client. The requests come from a Lua script's
+ * {@code request()} function; the answer is wrk's own count and latency distribution.
  */
 final class Wrk {
 
@@ -84,9 +84,14 @@ final class Wrk {
 
   static Result parse(String out) {
     long requests = number(out, "(\\d+) requests in");
-    long non2xx = find(out, "Non-2xx or 3xx responses: (\\d+)") ? number(out, "Non-2xx or 3xx responses: (\\d+)") : 0;
+    long non2xx =
+        find(out, "Non-2xx or 3xx responses: (\\d+)")
+            ? number(out, "Non-2xx or 3xx responses: (\\d+)")
+            : 0;
     long errors = 0;
-    Matcher m = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+    Matcher m =
+        Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+            .matcher(out);
     if (m.find()) {
       for (int i = 1; i <= 4; i++) {
         errors += Long.parseLong(m.group(i));

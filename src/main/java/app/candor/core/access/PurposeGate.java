@@ -74,9 +74,9 @@ public final class PurposeGate {
 
   /**
    * As {@link #read}, for a reader that looks up the person's own record and answers empty when
-   * there is none: the gate then does not look the person up first (one query instead of two on
-   * the busiest read), and an empty answer is "no such person", logged nowhere. Where the purpose
-   * needs the person's consent, the gate still checks both first, as {@link #read} does.
+   * there is none: the gate then does not look the person up first (one query instead of two on the
+   * busiest read), and an empty answer is "no such person", logged nowhere. Where the purpose needs
+   * the person's consent, the gate still checks both first, as {@link #read} does.
    */
   public <T> T readOne(
       Caller caller,
