@@ -58,7 +58,14 @@ final class AnalyticsBench {
       LocalDate from,
       LocalDate to,
       List<Timing> timings,
-      Map<String, Double> naiveDuckMs) {}
+      Map<String, Double> naiveDuckMs,
+      Rollups rollups) {}
+
+  /**
+   * DuckDB over Candor's rollups: the rows copied, how long the copy took, the file's size, and
+   * each question timed against Candor's.
+   */
+  record Rollups(long rows, double copySeconds, long duckBytes, List<Timing> timings) {}
 
   private final UsageBench settings;
 
@@ -119,6 +126,7 @@ final class AnalyticsBench {
               "analytics: DuckDB straightforward SQL, window %s: %.1f ms",
               w.id(), naive.get(w.id()));
         }
+        Rollups overRollups = overRollups(candor, dir.resolve("rollups.duckdb"), from, to);
         return new Outcome(
             events,
             settings.analyticsPeople,
@@ -132,12 +140,27 @@ final class AnalyticsBench {
             from,
             to,
             timings,
-            naive);
+            naive,
+            overRollups);
       }
     } finally {
       if (!settings.keep) {
         BenchUtil.deleteTree(dir);
       }
+    }
+  }
+
+  /** Candor's rollup tables copied into a DuckDB file, and the questions asked of both. */
+  private Rollups overRollups(Candor candor, Path file, LocalDate from, LocalDate to)
+      throws Exception {
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file)) {
+      RollupDuck rollups = new RollupDuck(duck);
+      long t = System.nanoTime();
+      long rows = rollups.copyFrom(candor);
+      double seconds = (System.nanoTime() - t) / 1e9;
+      BenchUtil.log("analytics: %d rollup rows copied into DuckDB in %.1f s", rows, seconds);
+      List<Timing> timings = rollups.compare(candor.usageAnalytics(), from, to, settings.runs);
+      return new Rollups(rows, seconds, Files.size(file), timings);
     }
   }
 
@@ -300,25 +323,32 @@ final class AnalyticsBench {
     return out;
   }
 
-  private interface Query<T> {
+  interface Query<T> {
     T run() throws Exception;
   }
 
-  private interface Agreement<C, D> {
+  interface Agreement<C, D> {
     String check(C candor, D duck);
   }
 
   private <C, D> Timing compare(
       String name, Query<C> candor, Query<D> duck, Agreement<C, D> agreement) throws Exception {
+    return compare(name, settings.runs, candor, duck, agreement);
+  }
+
+  /** Two warm-up runs of each, then {@code runs} timed runs, alternating; medians and maxima. */
+  static <C, D> Timing compare(
+      String name, int runs, Query<C> candor, Query<D> duck, Agreement<C, D> agreement)
+      throws Exception {
     C c = null;
     D d = null;
     for (int i = 0; i < 2; i++) {
       c = candor.run();
       d = duck.run();
     }
-    double[] ct = new double[settings.runs];
-    double[] dt = new double[settings.runs];
-    for (int i = 0; i < settings.runs; i++) {
+    double[] ct = new double[runs];
+    double[] dt = new double[runs];
+    for (int i = 0; i < runs; i++) {
       long s = System.nanoTime();
       c = candor.run();
       ct[i] = (System.nanoTime() - s) / 1e6;
