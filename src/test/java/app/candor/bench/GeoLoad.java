@@ -195,7 +195,7 @@ final class GeoLoad {
   /** {@code GEOADD key lon lat member}: one update. */
   byte[] redisUpdate(String key, int person, Random random) {
     double[] p = move(person, random);
-    return LoopClient.Resp.command(
+    return Wire.Resp.command(
         "GEOADD", key, Double.toString(p[1]), Double.toString(p[0]), ids.get(person));
   }
 
@@ -211,7 +211,7 @@ final class GeoLoad {
       args[3 + 3 * i] = Double.toString(p[0]);
       args[4 + 3 * i] = ids.get(person);
     }
-    return LoopClient.Resp.command(args);
+    return Wire.Resp.command(args);
   }
 
   /**
@@ -219,7 +219,7 @@ final class GeoLoad {
    * (at 0 km), Candor does not, so 21 asks both for up to 20 other people.
    */
   byte[] redisNearby(String key, int person) {
-    return LoopClient.Resp.command(
+    return Wire.Resp.command(
         "GEOSEARCH",
         key,
         "FROMMEMBER",

@@ -129,7 +129,7 @@ final class RedisGeoRun {
 
   /** The people a GEOSEARCH found, the viewer (listed at 0 km) not counted. */
   private static long othersFound(byte[] reply) {
-    return Math.max(0, LoopClient.Resp.arrayLength(reply) - 1);
+    return Math.max(0, Wire.Resp.arrayLength(reply) - 1);
   }
 
   private static LoopClient.Result measure(
