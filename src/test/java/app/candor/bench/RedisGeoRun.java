@@ -57,6 +57,8 @@ final class RedisGeoRun {
           jedis.configSet("appendfsync", "always");
           note = "appendonly yes, appendfsync always (set for this run, then restored)";
           durable = modes(load, key, pid, false, "appendfsync always");
+          // While the append-only file is still on, so that replaying it leaves nothing behind.
+          jedis.del(key);
         } catch (redis.clients.jedis.exceptions.JedisDataException e) {
           note = "could not switch to appendfsync always: " + e.getMessage();
         } finally {
