@@ -90,6 +90,16 @@ final class CandorLocationRun {
                 null,
                 results);
         acknowledged += single.countedAll();
+        half = single.okPerSecond() / 2;
+        acknowledged +=
+            measure(
+                    engine,
+                    "paced-updates",
+                    closed.paced(half),
+                    (n, r) -> load.candorUpdate(r.nextInt(load.size()), r, updates),
+                    null,
+                    results)
+                .countedAll();
         measure(
             engine,
             "nearby",
@@ -118,7 +128,6 @@ final class CandorLocationRun {
             results);
 
         // Queries at full speed while updates flow, paced, at half the rate measured above.
-        half = single.okPerSecond() / 2;
         CompletableFuture<LoopClient.Result> paced =
             CompletableFuture.supplyAsync(
                 () ->

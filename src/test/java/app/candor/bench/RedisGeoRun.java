@@ -87,6 +87,14 @@ final class RedisGeoRun {
             (n, r) -> load.redisUpdate(key, r.nextInt(load.size()), r),
             null,
             out);
+    double half = single.okPerSecond() / 2;
+    measure(
+        label,
+        "paced-updates",
+        closed.paced(half),
+        (n, r) -> load.redisUpdate(key, r.nextInt(load.size()), r),
+        null,
+        out);
     measure(
         label,
         "batch",
@@ -103,7 +111,6 @@ final class RedisGeoRun {
           RedisGeoRun::othersFound,
           out);
     }
-    double half = single.okPerSecond() / 2;
     CompletableFuture<LoopClient.Result> paced =
         CompletableFuture.supplyAsync(
             () -> {
