@@ -3,6 +3,7 @@ package app.candor.bench;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * How {@link LoopClient}'s two protocols frame an answer to one request: where it ends in the bytes
@@ -21,7 +22,7 @@ final class Wire {
       if (head < 0) {
         return -1;
       }
-      String headers = new String(b, 0, head, StandardCharsets.ISO_8859_1).toLowerCase();
+      String headers = new String(b, 0, head, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
       int bodyStart = head + 4;
       int cl = headers.indexOf("\r\ncontent-length:");
       if (cl >= 0) {
@@ -60,7 +61,7 @@ final class Wire {
 
     static byte[] body(byte[] b, int end) {
       int head = indexOf(b, 0, end, "\r\n\r\n");
-      String headers = new String(b, 0, head, StandardCharsets.ISO_8859_1).toLowerCase();
+      String headers = new String(b, 0, head, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
       if (!headers.contains("\r\ntransfer-encoding: chunked")) {
         return Arrays.copyOfRange(b, head + 4, end);
       }
