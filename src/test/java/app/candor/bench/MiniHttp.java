@@ -77,9 +77,6 @@ final class MiniHttp implements Closeable {
     StringBuilder head = new StringBuilder(256);
     head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(host).append(':').append(port).append("\r\n");
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-    }
     if (token != null) {
       head.append("Authorization: Bearer ").append(token).append("\r\n");
     }

@@ -51,7 +51,7 @@ public final class ReadBench {
     boolean wrk = "wrk".equals(opts.get("client"));
     run("SQLite", Optional.empty(), people, seconds, clients, wrk);
     if (opts.containsKey("pg")) {
-      String url = freshSchema(opts.get("pg"));
+      String url = BenchUtil.freshSchema(opts.get("pg"), "read_bench");
       System.out.println(BenchUtil.pgDescription(opts.get("pg")));
       run("PostgreSQL", Optional.of(url), people, seconds, clients, wrk);
     }
@@ -184,15 +184,6 @@ public final class ReadBench {
       rs.next();
       return rs.getLong(1);
     }
-  }
-
-  /** A new, empty schema on {@code url}, and the URL that uses it. */
-  private static String freshSchema(String url) throws Exception {
-    String schema = "read_bench_" + Long.toHexString(System.nanoTime());
-    try (Connection c = DriverManager.getConnection(url)) {
-      c.createStatement().execute("CREATE SCHEMA " + schema);
-    }
-    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 
   private static String service(CandorServer server) throws Exception {
