@@ -34,6 +34,14 @@ public final class Database implements AutoCloseable {
   private final Path sqliteFile;
   private final @Nullable Checkpointer checkpointer;
 
+  /**
+   * SQLite takes its one write lock at BEGIN; a writer that finds it taken sleeps and polls, so one
+   * busy writer (the access log's group commit, say) can starve another (the location updates') for
+   * seconds. Transactions of this process queue here first, in arrival order.
+   */
+  private final java.util.concurrent.locks.ReentrantLock writers =
+      new java.util.concurrent.locks.ReentrantLock(true);
+
   private Database(
       HikariDataSource pool,
       Dialect dialect,
@@ -137,11 +145,33 @@ public final class Database implements AutoCloseable {
   }
 
   public <R, X extends Exception> R inTransaction(HandleCallback<R, X> callback) throws X {
-    return jdbi.inTransaction(callback);
+    lockWriters();
+    try {
+      return jdbi.inTransaction(callback);
+    } finally {
+      unlockWriters();
+    }
   }
 
   public <X extends Exception> void useTransaction(HandleConsumer<X> callback) throws X {
-    jdbi.useTransaction(callback);
+    lockWriters();
+    try {
+      jdbi.useTransaction(callback);
+    } finally {
+      unlockWriters();
+    }
+  }
+
+  private void lockWriters() {
+    if (dialect == Dialect.SQLITE) {
+      writers.lock();
+    }
+  }
+
+  private void unlockWriters() {
+    if (dialect == Dialect.SQLITE) {
+      writers.unlock();
+    }
   }
 
   /**
@@ -160,15 +190,20 @@ public final class Database implements AutoCloseable {
           });
       return;
     }
-    jdbi.useHandle(
-        h -> {
-          h.execute("PRAGMA synchronous = NORMAL");
-          try {
-            h.useTransaction(callback);
-          } finally {
-            restoreFullSync(h);
-          }
-        });
+    lockWriters();
+    try {
+      jdbi.useHandle(
+          h -> {
+            h.execute("PRAGMA synchronous = NORMAL");
+            try {
+              h.useTransaction(callback);
+            } finally {
+              restoreFullSync(h);
+            }
+          });
+    } finally {
+      unlockWriters();
+    }
   }
 
   /**
