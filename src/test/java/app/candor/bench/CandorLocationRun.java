@@ -163,7 +163,7 @@ final class CandorLocationRun {
                   "FEWER ROWS (%,d) THAN ACKNOWLEDGED UPDATES (%,d): updates are missing",
                   rows, acknowledged)
               : String.format(
-                  "%,d updates acknowledged, %,d rows in location_points after the server stopped"
+                  "%,d updates acknowledged, %,d rows in location_points and location_log after the server stopped"
                       + " (%,d more: in flight when a run stopped)",
                   acknowledged, rows, rows - acknowledged);
       return new Outcome(engine, results, absent, half, stored);
@@ -230,7 +230,10 @@ final class CandorLocationRun {
   private static long countRows(Path data, Optional<String> dbUrl) throws Exception {
     String url = dbUrl.orElse("jdbc:sqlite:" + data.resolve("candor.db"));
     try (Connection c = DriverManager.getConnection(url);
-        ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM location_points")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT (SELECT COUNT(*) FROM location_points) + (SELECT COUNT(*) FROM location_log)")) {
       rs.next();
       return rs.getLong(1);
     }
