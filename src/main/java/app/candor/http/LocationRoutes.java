@@ -17,6 +17,10 @@ public record LocationRoutes(
     PurposeGate gate, PositionUpdates updates, PeopleNearby nearby, MeterRegistry metrics)
     implements HttpServer.Module {
 
+  /** The answer of {@code POST /v1/locations}, in this order. */
+  record Outcome(
+      int stored, int flagged, int droppedNoConsent, List<PositionBodies.Rejected> rejected) {}
+
   static final double DEFAULT_RADIUS_KM = 5;
   static final int DEFAULT_LIMIT = 20;
   private static final Pattern DECIMAL = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
@@ -141,15 +145,8 @@ public record LocationRoutes(
           dropped.increment(counts.droppedNoConsent());
           rejected.increment(many.rejected().size());
           ctx.json(
-              Map.of(
-                  "stored",
-                  counts.stored(),
-                  "flagged",
-                  counts.flagged(),
-                  "droppedNoConsent",
-                  counts.droppedNoConsent(),
-                  "rejected",
-                  many.rejected()));
+              new Outcome(
+                  counts.stored(), counts.flagged(), counts.droppedNoConsent(), many.rejected()));
         });
 
     api.get(
