@@ -89,7 +89,7 @@ public final class Database implements AutoCloseable {
     HikariConfig hikari = new HikariConfig();
     hikari.setDataSource(source);
     hikari.setPoolName("candor-sqlite");
-    hikari.setMaximumPoolSize(4);
+    hikari.setMaximumPoolSize(12);
     hikari.setConnectionTimeout(30_000);
     return migrate(
         new HikariDataSource(hikari), Dialect.SQLITE, file, () -> new Checkpointer(source, file));
