@@ -69,8 +69,10 @@ public final class PositionUpdates implements AutoCloseable {
     this.index = index;
     this.clock = clock;
     this.retentionDays = retentionDays;
+    // At most 1,000 requests wait (each up to MAX_BATCH updates, so at most about 150 MB), and a
+    // transaction takes at most 1,000 of them; past that the route answers 503 with Retry-After.
     this.commits =
-        new GroupCommit<>("location", db, new PositionWriter(index, clock), 1_000, 4_000);
+        new GroupCommit<>("location", db, new PositionWriter(index, clock), 1_000, 1_000);
   }
 
   /**
