@@ -59,13 +59,7 @@ public record EventRoutes(UsageService usage, io.micrometer.core.instrument.Mete
                     Schemas.integer(
                         "events of unknown people or people without analytics consent, not stored"),
                     "rejected",
-                    Schemas.array(
-                        Schemas.object(
-                            List.of("index", "errors"),
-                            "index",
-                            Schemas.integer("position in the batch"),
-                            "errors",
-                            Schemas.array(Schemas.any("{field, message}"))))))
+                    Schemas.rejected()))
             .error(400, "the body is not {batch:[...]}")
             .error(401, "no or bad token")
             .error(403, "the key lacks the analytics purpose")

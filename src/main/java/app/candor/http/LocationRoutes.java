@@ -34,18 +34,7 @@ public record LocationRoutes(
     var dropped = metrics.counter("candor.location.updates", "outcome", "dropped_no_consent");
     var rejected = metrics.counter("candor.location.updates", "outcome", "rejected");
     metrics.gauge("candor.location.backlog", updates, PositionUpdates::backlog);
-    Map<String, Object> update =
-        Schemas.object(
-            List.of("lat", "lon", "timestamp"),
-            "lat",
-            Schemas.number("latitude in degrees, -90 to 90"),
-            "lon",
-            Schemas.number("longitude in degrees, -180 to 180"),
-            "accuracyM",
-            Schemas.number("accuracy radius in metres, 0 to 100,000 (optional)"),
-            "timestamp",
-            Schemas.string(
-                "ISO-8601 with offset; not >10 min ahead, not older than the retention (30 days)"));
+    Map<String, Object> update = position(false);
     api.post(
         "/v1/users/{id}/locations",
         Op.of("location", "Send position updates (one, or {batch:[...]} of up to 1,000)")
@@ -88,25 +77,7 @@ public record LocationRoutes(
         "/v1/locations",
         Op.of("location", "Send many people's position updates at once (up to 1,000)")
             .callers("service with location")
-            .request(
-                Schemas.object(
-                    List.of("batch"),
-                    "batch",
-                    Schemas.array(
-                        Schemas.object(
-                            List.of("userId", "lat", "lon", "timestamp"),
-                            "userId",
-                            Schemas.string("person id"),
-                            "lat",
-                            Schemas.number("latitude in degrees, -90 to 90"),
-                            "lon",
-                            Schemas.number("longitude in degrees, -180 to 180"),
-                            "accuracyM",
-                            Schemas.number("accuracy radius in metres, 0 to 100,000 (optional)"),
-                            "timestamp",
-                            Schemas.string(
-                                "ISO-8601 with offset; not >10 min ahead, not older than the"
-                                    + " retention")))))
+            .request(Schemas.object(List.of("batch"), "batch", Schemas.array(position(true))))
             .ok(
                 200,
                 "per-update outcome; stored updates are durable, at each person's consent level",
@@ -123,13 +94,7 @@ public record LocationRoutes(
                         "updates of unknown people or people without location consent, not"
                             + " stored"),
                     "rejected",
-                    Schemas.array(
-                        Schemas.object(
-                            List.of("index", "errors"),
-                            "index",
-                            Schemas.integer("position in the batch"),
-                            "errors",
-                            Schemas.array(Schemas.any("{field, message}"))))))
+                    Schemas.rejected()))
             .error(400, "the body is not {batch:[...]}")
             .error(401, "no or bad token")
             .error(403, "not a service key with the location purpose")
@@ -211,6 +176,28 @@ public record LocationRoutes(
                       PeopleNearby.NEARBY,
                       viewer -> nearby.nearby(viewer, radius, limit))));
         });
+  }
+
+  /** A position update's schema; {@code keyed} adds whose it is ({@code POST /v1/locations}). */
+  private static Map<String, Object> position(boolean keyed) {
+    List<Object> pairs = new java.util.ArrayList<>();
+    if (keyed) {
+      pairs.addAll(List.of("userId", Schemas.string("person id")));
+    }
+    pairs.addAll(
+        List.of(
+            "lat",
+            Schemas.number("latitude in degrees, -90 to 90"),
+            "lon",
+            Schemas.number("longitude in degrees, -180 to 180"),
+            "accuracyM",
+            Schemas.number("accuracy radius in metres, 0 to 100,000 (optional)"),
+            "timestamp",
+            Schemas.string(
+                "ISO-8601 with offset; not >10 min ahead, not older than the retention (30 days by default)")));
+    List<String> required =
+        keyed ? List.of("userId", "lat", "lon", "timestamp") : List.of("lat", "lon", "timestamp");
+    return Schemas.object(required, pairs.toArray());
   }
 
   private static double radius(Context ctx, Validation v) {

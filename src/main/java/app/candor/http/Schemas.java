@@ -46,6 +46,17 @@ final class Schemas {
     return Map.of("$ref", "#/components/schemas/" + name);
   }
 
+  /** The {@code rejected} list of a batch answer: each refused item's index and field errors. */
+  static Map<String, Object> rejected() {
+    return array(
+        object(
+            List.of("index", "errors"),
+            "index",
+            integer("position in the batch"),
+            "errors",
+            array(any("{field, message}"))));
+  }
+
   /** An object; {@code required} lists the mandatory property names. */
   static Map<String, Object> object(List<String> required, Object... nameSchemaPairs) {
     Map<String, Object> properties = new LinkedHashMap<>();

@@ -205,14 +205,14 @@ class LocationBatchApiTest {
       String one = batch(List.of(update(id, 48.8566, 2.3522, Instant.now())));
       assertThat(b.http().post("/v1/locations", key, one).json().get("stored").asInt())
           .isEqualTo(1);
-      assertThat(count(b, id)).isEqualTo(1);
+      assertThat(LocationApiTest.points(b, id)).isEqualTo(1);
 
       assertThat(
               a.http()
                   .put("/v1/users/" + id + "/consents/location", key, "{\"granted\":false}")
                   .status())
           .isEqualTo(200);
-      assertThat(count(b, id)).isZero();
+      assertThat(LocationApiTest.points(b, id)).isZero();
 
       String two = batch(List.of(update(id, 48.8567, 2.3523, Instant.now())));
       Http.Response refused = b.http().post("/v1/locations", key, two);
@@ -224,7 +224,7 @@ class LocationBatchApiTest {
                   key,
                   "{\"lat\":48.8,\"lon\":2.3,\"timestamp\":\"" + Instant.now() + "\"}"),
           403);
-      assertThat(count(b, id)).isZero();
+      assertThat(LocationApiTest.points(b, id)).isZero();
     }
   }
 
@@ -232,17 +232,5 @@ class LocationBatchApiTest {
     return TestServer.of(
         Candor.withOutbox(
             TestDatabases.config(TestDatabases.SQLITE, dir).withDbUrl(Optional.of(url))));
-  }
-
-  private static long count(TestServer node, String id) {
-    return node.candor()
-        .database()
-        .<Long, RuntimeException>withHandle(
-            h ->
-                h.createQuery(
-                        "SELECT COUNT(*) FROM (SELECT * FROM location_points UNION ALL SELECT * FROM location_log) p WHERE subject_id = :s")
-                    .bind("s", id)
-                    .mapTo(Long.class)
-                    .one());
   }
 }
