@@ -424,6 +424,19 @@ class LocationApiTest {
       assertThat(erased.status()).as("%s", erased).isEqualTo(200);
       assertThat(erased.json().path("erased").path("location").asInt()).isEqualTo(2);
       assertThat(w.points(c)).isZero();
+      // An erased person's updates are refused from then on, one by one or in a batch.
+      assertProblem(w.move(c, LAT, LON), 404);
+      Http.Response batch =
+          w.http.post(
+              "/v1/locations",
+              w.maps,
+              "{\"batch\":[{\"userId\":\""
+                  + c
+                  + "\",\"lat\":48.85,\"lon\":2.35,\"timestamp\":\""
+                  + Instant.now()
+                  + "\"}]}");
+      assertThat(batch.json().get("droppedNoConsent").asInt()).isEqualTo(1);
+      assertThat(w.points(c)).isZero();
       // Nothing about the erased person is in any access log after the erasure (entries are
       // durable before their answers, so nothing is still on its way).
       assertThat(

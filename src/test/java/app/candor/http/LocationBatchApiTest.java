@@ -228,6 +228,38 @@ class LocationBatchApiTest {
     }
   }
 
+  /**
+   * An erasure through one node: the other, whose cache still knows the person, refuses their next
+   * update (the writer finds no key in its transaction) and stores nothing.
+   */
+  @Test
+  void an_erasure_on_one_node_is_obeyed_by_the_other_at_once() {
+    assumeTrue(TestDatabases.pgUrl().isPresent(), "needs CANDOR_TEST_PG_URL");
+    String url = TestDatabases.freshPgSchemaUrl();
+    try (TestServer a = node(url, dir.resolve("e"));
+        TestServer b = node(url, dir.resolve("e"))) {
+      String key = a.service("maps", "account", "location");
+      String id = a.person(key);
+      a.http()
+          .put(
+              "/v1/users/" + id + "/consents/location",
+              key,
+              "{\"granted\":true,\"level\":\"approximate\"}");
+      String path = "/v1/users/" + id + "/locations";
+      String body = "{\"lat\":48.8,\"lon\":2.3,\"timestamp\":\"" + Instant.now() + "\"}";
+      assertThat(b.http().post(path, key, body).status()).isEqualTo(202);
+
+      assertThat(a.http().delete("/v1/users/" + id, TestServer.ADMIN_TOKEN).status())
+          .isEqualTo(200);
+
+      assertProblem(b.http().post(path, key, body), 404);
+      String one = batch(List.of(update(id, 48.8567, 2.3523, Instant.now())));
+      assertThat(b.http().post("/v1/locations", key, one).json().get("droppedNoConsent").asInt())
+          .isEqualTo(1);
+      assertThat(LocationApiTest.points(b, id)).isZero();
+    }
+  }
+
   private static TestServer node(String url, Path dir) {
     return TestServer.of(
         Candor.withOutbox(
