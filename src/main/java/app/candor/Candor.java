@@ -20,6 +20,7 @@ import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
 import app.candor.http.OpsRoutes;
+import app.candor.http.PaymentRoutes;
 import app.candor.http.PlaceRoutes;
 import app.candor.http.PrivacyRoutes;
 import app.candor.http.ServiceRoutes;
@@ -29,6 +30,7 @@ import app.candor.http.UserRoutes;
 import app.candor.location.LocationData;
 import app.candor.location.LocationService;
 import app.candor.location.PlaceService;
+import app.candor.payment.Payments;
 import app.candor.personal.CodeDelivery;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
@@ -92,6 +94,7 @@ public final class Candor implements AutoCloseable {
   private final UsageAnalytics usageAnalytics;
   private final LocationService location;
   private final PlaceService places;
+  private final Payments payments;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -109,7 +112,8 @@ public final class Candor implements AutoCloseable {
               new RetentionSettings(
                   config.usage().retentionDays(),
                   config.location().retentionDays(),
-                  CLEANUP_EVERY));
+                  CLEANUP_EVERY,
+                  config.payment().recordRetentionYears()));
       this.consents = new ConsentLedger(database, clock);
       this.accessLog = new AccessLog(database, clock);
       this.services = new ServiceRegistry(database, clock);
@@ -135,12 +139,16 @@ public final class Candor implements AutoCloseable {
               database, subjectKeys, consents, config.location(), clock, people::names, gate);
       consents.onChange(location::consentChanged);
       this.places = new PlaceService(database, clock);
+      this.payments =
+          new Payments(
+              database, subjectKeys, blindIndex, gate, people::names, config.payment(), clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
               new LedgerData(consents, accessLog),
               new UsageData(usage, subjectKeys),
-              new LocationData(location));
+              new LocationData(location),
+              payments.data());
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -188,6 +196,12 @@ public final class Candor implements AutoCloseable {
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(Candor.class)
           .warn("location retention purge failed: {}", e.getClass().getName());
+    }
+    try {
+      payments.purgeExpired();
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(Candor.class)
+          .warn("payment retention purge failed: {}", e.getClass().getName());
     }
   }
 
@@ -242,6 +256,7 @@ public final class Candor implements AutoCloseable {
         new AnalyticsRoutes(gate, usageAnalytics),
         new LocationRoutes(gate, location.updates(), location.nearby(), metrics),
         new PlaceRoutes(places),
+        new PaymentRoutes(gate, payments),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -261,6 +276,11 @@ public final class Candor implements AutoCloseable {
     return new CommandServices.Bench(people, consents, gate, privacy, database);
   }
 
+  /** What {@code ledger verify} checks. */
+  public CommandServices.LedgerCheck ledger() {
+    return new CommandServices.LedgerCheck(payments);
+  }
+
   /** What {@code rotate-master-key} changes. */
   public CommandServices.Keys keys() {
     return new CommandServices.Keys(masterKey, subjectKeys);
@@ -276,6 +296,7 @@ public final class Candor implements AutoCloseable {
     transparency.close();
     usage.close();
     location.close();
+    payments.close();
     accessLog.close();
     metrics.close();
     database.close();
@@ -385,5 +406,9 @@ public final class Candor implements AutoCloseable {
 
   public PlaceService places() {
     return places;
+  }
+
+  public Payments payments() {
+    return payments;
   }
 }

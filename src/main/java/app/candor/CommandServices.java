@@ -57,6 +57,9 @@ public final class CommandServices {
       PrivacyService privacy,
       Database database) {}
 
+  /** What {@code ledger verify} recomputes: every balance from the transfers. */
+  public record LedgerCheck(app.candor.payment.Payments payments) {}
+
   /** What {@code rotate-master-key} changes: the key file and every key it wraps. */
   public record Keys(MasterKey masterKey, SubjectKeys subjectKeys) {}
 }

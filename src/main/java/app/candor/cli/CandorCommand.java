@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       RotateMasterKeyCommand.class,
       ResetAdminTokenCommand.class,
       BenchCommand.class,
-      PlacesCommand.class
+      PlacesCommand.class,
+      LedgerCommand.class
     })
 public final class CandorCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -191,6 +191,9 @@ public final class PrivacyService {
     Instant now = clock.instant();
     db.useTransaction(
         h -> {
+          for (SubjectData provider : providers) {
+            provider.checkErasable(h, subjectId);
+          }
           keys.destroy(h, subjectId);
           for (SubjectData provider : providers) {
             counts.merge(provider.category().id(), provider.erase(h, subjectId), Integer::sum);

@@ -34,6 +34,13 @@ public interface SubjectData {
     return List.of();
   }
 
+  /**
+   * Refuses the erasure (throwing, typically a 409 that says what to do first) when this domain
+   * holds something that must be settled before the person can go, such as money in a wallet.
+   * Called inside the erasure transaction before anything is deleted; nothing by default.
+   */
+  default void checkErasable(Handle handle, String subjectId) {}
+
   /** Deletes the person's rows inside the erasure transaction; returns how many records. */
   int erase(Handle handle, String subjectId);
 

@@ -322,6 +322,8 @@ public final class Catalog {
             false,
             Set.of("location_points.cell", "location_log.cell")));
 
+    PaymentFields.add(fields, retention);
+
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
     technical.put("people.created_at", "when the record was created");
@@ -341,6 +343,7 @@ public final class Catalog {
     technical.put("location_log.seq", "the update's position in the log (arrival order)");
     technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
+    PaymentFields.technical(technical);
     return new Catalog(fields, technical);
   }
 

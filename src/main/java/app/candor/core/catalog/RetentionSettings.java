@@ -10,11 +10,18 @@ import java.util.Objects;
  * @param usageDays usage events, sessions and daily activity older than this are deleted
  * @param locationDays position updates older than this are deleted
  * @param cleanupEvery how often the clean-up that deletes them runs
+ * @param paymentRecordYears settled transfers are kept this long (financial records)
  */
-public record RetentionSettings(int usageDays, int locationDays, Duration cleanupEvery) {
+public record RetentionSettings(
+    int usageDays, int locationDays, Duration cleanupEvery, int paymentRecordYears) {
+
+  /** The settings with financial records kept five years, the default. */
+  public RetentionSettings(int usageDays, int locationDays, Duration cleanupEvery) {
+    this(usageDays, locationDays, cleanupEvery, 5);
+  }
 
   public RetentionSettings {
-    if (usageDays < 1 || locationDays < 1) {
+    if (usageDays < 1 || locationDays < 1 || paymentRecordYears < 1) {
       throw new IllegalArgumentException("retention periods are at least one day");
     }
     Objects.requireNonNull(cleanupEvery, "cleanupEvery");

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param usage how usage events are kept and grouped into sessions
  * @param location how position updates are kept and shown to people nearby
  * @param delivery how one-time sign-in codes reach people
+ * @param payment the wallets' currency and how long financial records are kept
  */
 public record Config(
     int port,
@@ -30,7 +31,8 @@ public record Config(
     long maxBodyBytes,
     Usage usage,
     Location location,
-    Delivery delivery) {
+    Delivery delivery,
+    Payment payment) {
 
   /**
    * Usage data settings.
@@ -140,6 +142,22 @@ public record Config(
     public static final Location DEFAULT = new Location(30, 60, 30);
   }
 
+  /**
+   * Payment settings.
+   *
+   * @param currency the ISO 4217 code of every wallet (EUR); transfers in another currency are
+   *     refused, so currencies never mix in a balance
+   * @param recordRetentionYears how long transfers are kept after they settle, under the legal
+   *     obligation to keep financial records (5); an erased person's side of them is anonymized
+   */
+  public record Payment(String currency, int recordRetentionYears) {
+    public static final Payment DEFAULT = new Payment("EUR", 5);
+
+    public Payment {
+      Objects.requireNonNull(currency, "currency");
+    }
+  }
+
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -152,6 +170,7 @@ public record Config(
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(payment, "payment");
   }
 
   /** Reads {@code CANDOR_*} variables; throws {@link ConfigException} listing every problem. */
@@ -171,7 +190,8 @@ public record Config(
         DEFAULT_MAX_BODY_BYTES,
         Usage.DEFAULT,
         Location.DEFAULT,
-        Delivery.NONE);
+        Delivery.NONE,
+        Payment.DEFAULT);
   }
 
   public Config withPort(int newPort) {
@@ -185,7 +205,8 @@ public record Config(
         maxBodyBytes,
         usage,
         location,
-        delivery);
+        delivery,
+        payment);
   }
 
   public Config withDbUrl(Optional<String> newDbUrl) {
@@ -199,7 +220,8 @@ public record Config(
         maxBodyBytes,
         usage,
         location,
-        delivery);
+        delivery,
+        payment);
   }
 
   public Config withAdminToken(Optional<String> token) {
@@ -213,7 +235,8 @@ public record Config(
         maxBodyBytes,
         usage,
         location,
-        delivery);
+        delivery,
+        payment);
   }
 
   public Config withUsage(Usage newUsage) {
@@ -227,7 +250,8 @@ public record Config(
         maxBodyBytes,
         newUsage,
         location,
-        delivery);
+        delivery,
+        payment);
   }
 
   public Config withLocation(Location newLocation) {
@@ -241,7 +265,8 @@ public record Config(
         maxBodyBytes,
         usage,
         newLocation,
-        delivery);
+        delivery,
+        payment);
   }
 
   public Config withAppName(String name) {
@@ -255,7 +280,23 @@ public record Config(
         maxBodyBytes,
         usage,
         location,
-        delivery);
+        delivery,
+        payment);
+  }
+
+  public Config withPayment(Payment newPayment) {
+    return new Config(
+        port,
+        dataDir,
+        dbUrl,
+        adminToken,
+        masterKeyFile,
+        appName,
+        maxBodyBytes,
+        usage,
+        location,
+        delivery,
+        newPayment);
   }
 
   public Config withDelivery(Delivery newDelivery) {
@@ -269,7 +310,8 @@ public record Config(
         maxBodyBytes,
         usage,
         location,
-        newDelivery);
+        newDelivery,
+        payment);
   }
 
   /** The JDBC URL with any password masked, safe for logs. */
@@ -313,6 +355,8 @@ public record Config(
         + location
         + ", delivery="
         + delivery
+        + ", payment="
+        + payment
         + "]";
   }
 }

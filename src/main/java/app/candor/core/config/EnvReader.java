@@ -34,6 +34,7 @@ final class EnvReader {
     Config.Usage usage = usage();
     Config.Location location = location();
     Config.Delivery delivery = delivery();
+    Config.Payment payment = payment();
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -47,7 +48,29 @@ final class EnvReader {
         Config.DEFAULT_MAX_BODY_BYTES,
         usage,
         location,
-        delivery);
+        delivery,
+        payment);
+  }
+
+  private Config.Payment payment() {
+    String currency = value("CANDOR_PAYMENT_CURRENCY").orElse(Config.Payment.DEFAULT.currency());
+    try {
+      if (!currency.equals(currency.toUpperCase(java.util.Locale.ROOT))) {
+        throw new IllegalArgumentException();
+      }
+      java.util.Currency.getInstance(currency);
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          "CANDOR_PAYMENT_CURRENCY must be an ISO 4217 code such as EUR or USD, got '"
+              + currency
+              + "'");
+    }
+    int years =
+        positive(
+            "CANDOR_PAYMENT_RECORD_RETENTION_YEARS",
+            Config.Payment.DEFAULT.recordRetentionYears(),
+            100);
+    return new Config.Payment(currency, years);
   }
 
   private int port() {

@@ -110,6 +110,17 @@ public final class SubjectKeys {
                 .isPresent());
   }
 
+  /** When the person's key was made: when they joined. Empty when the person does not exist. */
+  public Optional<java.time.Instant> createdAt(String subjectId) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT created_at FROM subject_keys WHERE subject_id = :s")
+                .bind("s", subjectId)
+                .mapTo(Long.class)
+                .findOne()
+                .map(java.time.Instant::ofEpochMilli));
+  }
+
   /** Crypto-shreds the person inside the caller's transaction. Returns true when a key existed. */
   public boolean destroy(Handle handle, String subjectId) {
     cache.remove(subjectId);

@@ -13,11 +13,13 @@ public class CandorException extends RuntimeException {
   public enum Kind {
     INVALID(400, "invalid-request", "Invalid request"),
     UNAUTHENTICATED(401, "unauthenticated", "Authentication required"),
+    INSUFFICIENT_FUNDS(402, "insufficient-funds", "Insufficient funds"),
     FORBIDDEN(403, "forbidden", "Forbidden"),
     NOT_FOUND(404, "not-found", "Not found"),
     CONFLICT(409, "conflict", "Conflict"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
+    UNPROCESSABLE(422, "unprocessable", "Unprocessable request"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too many requests"),
     UNAVAILABLE(503, "unavailable", "Service unavailable");
 
@@ -100,5 +102,13 @@ public class CandorException extends RuntimeException {
 
   public static CandorException tooManyRequests(String detail) {
     return new CandorException(Kind.TOO_MANY_REQUESTS, detail);
+  }
+
+  public static CandorException insufficientFunds(String detail) {
+    return new CandorException(Kind.INSUFFICIENT_FUNDS, detail);
+  }
+
+  public static CandorException unprocessable(String detail) {
+    return new CandorException(Kind.UNPROCESSABLE, detail);
   }
 }

@@ -1,0 +1,302 @@
+package app.candor.payment;
+
+import app.candor.core.access.Access;
+import app.candor.core.access.Grant;
+import app.candor.core.catalog.Purpose;
+import app.candor.core.crypto.FieldCipher;
+import app.candor.core.crypto.SubjectKeys;
+import app.candor.core.errors.CandorException;
+import app.candor.core.errors.Validation;
+import app.candor.core.json.Json;
+import app.candor.core.store.Database;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.google.crypto.tink.Aead;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Moves money: transfers to a person or a merchant (from the wallet, or paid by card: a top-up leg
+ * then the payment, in one transaction), top-ups and pay-outs. Each runs once per idempotency key,
+ * is scored for fraud before any money moves, and is refused with 402 and nothing written when the
+ * wallet cannot cover it.
+ */
+public final class Transfers {
+
+  /** Moving a person's money: the person, and services with {@code payments}. */
+  public static final Access MOVE =
+      Access.forPurpose(
+          "payments",
+          Purpose.PAYMENTS,
+          "payment.wallet",
+          "payment.transactions",
+          "payment.methods");
+
+  /** The longest a hold may wait for its capture: 7 days. */
+  static final int MAX_HOLD_SECONDS = 7 * 24 * 3600;
+
+  private final Database db;
+  private final SubjectKeys keys;
+  private final PaymentMethods methods;
+  private final Merchants merchants;
+  private final Ledger ledger;
+  private final Idempotency idempotency;
+  private final FraudCheck fraud;
+  private final String currency;
+  private final Clock clock;
+
+  Transfers(
+      Database db,
+      SubjectKeys keys,
+      PaymentMethods methods,
+      Merchants merchants,
+      Ledger ledger,
+      Idempotency idempotency,
+      String currency,
+      Clock clock) {
+    this.db = db;
+    this.keys = keys;
+    this.methods = methods;
+    this.merchants = merchants;
+    this.ledger = ledger;
+    this.idempotency = idempotency;
+    this.fraud = new FraudCheck(clock);
+    this.currency = Objects.requireNonNull(currency, "currency");
+    this.clock = clock;
+  }
+
+  /**
+   * Carries out {@code request} for the granted payer once per {@code key}; returns the answer (201
+   * with the transfer), or the stored answer of the first request with this key.
+   */
+  public Idempotency.Answer move(Grant grant, String key, TransferRequest request) {
+    if (!grant.subjectId().equals(request.from())) {
+      throw new IllegalArgumentException("the grant is for another person");
+    }
+    check(request);
+    Aead aead = keys.find(request.from()).orElseThrow(() -> CandorException.notFound("person"));
+    Optional<Instant> recipientSince = Optional.empty();
+    if (request.toUser().isPresent()) {
+      recipientSince = keys.createdAt(request.toUser().get());
+      if (recipientSince.isEmpty()) {
+        throw CandorException.invalid("to.userId", "no such person");
+      }
+    }
+    if (request.toMerchant().isPresent() && !merchants.exists(request.toMerchant().get())) {
+      throw CandorException.invalid("to.merchantId", "no such merchant");
+    }
+    Optional<Instant> since = recipientSince;
+    Idempotency.Answer answer =
+        idempotency.once(
+            grant.caller().label(),
+            key,
+            Idempotency.digest(request.canonical()),
+            request.from(),
+            aead,
+            h -> new Idempotency.Answer(201, carryOut(h, request, aead, since)));
+    grant.revealAll();
+    return answer;
+  }
+
+  private void check(TransferRequest r) {
+    Validation v = new Validation();
+    long amount = r.amount().amount();
+    if (amount <= 0) {
+      v.add("amount.amount", "must be a positive whole number of minor units (cents)");
+    } else if (amount > Money.MAX_AMOUNT) {
+      v.add("amount.amount", "must be at most " + Money.MAX_AMOUNT);
+    }
+    if (!r.amount().currency().equals(currency)) {
+      v.add("amount.currency", "wallets here hold " + currency + "; currencies are never mixed");
+    }
+    if (r.toUser().isPresent() && r.toUser().get().equals(r.from())) {
+      v.add("to.userId", "cannot be the payer");
+    }
+    r.holdSeconds()
+        .ifPresent(
+            s -> {
+              if (s < 1 || s > MAX_HOLD_SECONDS) {
+                v.add("hold.timeoutSeconds", "must be from 1 to " + MAX_HOLD_SECONDS);
+              }
+            });
+    r.note()
+        .ifPresent(
+            n -> {
+              if (n.length() > 500) {
+                v.add("note", "must be at most 500 characters");
+              }
+            });
+    v.throwIfInvalid();
+  }
+
+  private Map<String, Object> carryOut(
+      Handle h, TransferRequest r, Aead aead, Optional<Instant> recipientSince) {
+    long now = clock.millis();
+    String payer = r.from();
+    Ledger.requirePerson(h, payer, "person");
+    if (r.toUser().isPresent()) {
+      Ledger.requirePerson(h, r.toUser().get(), "recipient");
+    }
+    String wallet = ledger.account(h, Ledger.WALLET, payer, currency);
+    Optional<PaymentMethods.Method> method = Optional.empty();
+    if (r.methodId().isPresent()) {
+      method = methods.find(h, payer, r.methodId().get());
+      if (method.isEmpty()) {
+        String field = r.kind().equals("transfer") ? "source" : "paymentMethodId";
+        throw CandorException.invalid(field, "no such payment method of the payer");
+      }
+    }
+    String counterparty =
+        switch (r.kind()) {
+          case "top_up" -> ledger.world(h, currency);
+          case "pay_out" -> ledger.world(h, currency);
+          default ->
+              r.toUser().isPresent()
+                  ? ledger.account(h, Ledger.WALLET, r.toUser().get(), currency)
+                  : ledger.account(h, Ledger.MERCHANT, r.toMerchant().orElseThrow(), currency);
+        };
+    long amount = r.amount().amount();
+    FraudCheck.Assessment risk =
+        fraud.assess(
+            h,
+            new FraudCheck.Context(
+                wallet,
+                counterparty,
+                r.toMerchant().isPresent(),
+                amount,
+                method.map(m -> Duration.between(m.createdAt(), Instant.ofEpochMilli(now))),
+                method.map(m -> methods.otherAccounts(h, m.fingerprint(), payer)).orElse(0L),
+                recipientSince.map(t -> Duration.between(t, Instant.ofEpochMilli(now)))));
+    String id = newId();
+    String status;
+    Optional<Long> expiresAt = Optional.empty();
+    if (risk.decision().equals("decline")) {
+      status = "declined";
+      insert(h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
+    } else if (r.kind().equals("top_up")) {
+      ledger.post(h, counterparty, wallet, amount);
+      status = "posted";
+      insert(h, id, "top_up", counterparty, wallet, r, aead, status, amount, risk, now, expiresAt);
+    } else {
+      if (r.kind().equals("transfer") && method.isPresent()) {
+        // Paid by card: the card tops the wallet up, then the wallet pays, in this transaction.
+        String world = ledger.world(h, currency);
+        ledger.post(h, world, wallet, amount);
+        // Stamped a millisecond before the payment it funds, so a history lists it first.
+        insert(
+            h,
+            newId(),
+            "top_up",
+            world,
+            wallet,
+            r,
+            aead,
+            "posted",
+            amount,
+            risk,
+            now - 1,
+            Optional.empty());
+      }
+      if (r.holdSeconds().isPresent()) {
+        ledger.hold(h, wallet, amount);
+        status = "held";
+        expiresAt = Optional.of(now + r.holdSeconds().get() * 1000L);
+        insert(h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
+      } else {
+        ledger.post(h, wallet, counterparty, amount);
+        status = "posted";
+        insert(
+            h, id, r.kind(), wallet, counterparty, r, aead, status, amount, risk, now, expiresAt);
+      }
+    }
+    if (!status.equals("declined")) {
+      FraudCheck.count(h, wallet, FraudCheck.day(now), amount);
+      FraudCheck.count(h, counterparty, FraudCheck.day(now), amount);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", id);
+    out.put("kind", r.kind());
+    out.put("status", status);
+    out.put("from", payer);
+    out.put("to", to(r));
+    out.put("amount", r.amount().json());
+    r.methodId().ifPresent(m -> out.put("paymentMethodId", m));
+    r.note().ifPresent(n -> out.put("note", n));
+    expiresAt.ifPresent(t -> out.put("expiresAt", Instant.ofEpochMilli(t).toString()));
+    out.put("createdAt", Instant.ofEpochMilli(now).toString());
+    out.put("risk", risk.json());
+    return out;
+  }
+
+  private static Map<String, Object> to(TransferRequest r) {
+    if (r.toUser().isPresent()) {
+      return Map.of("userId", r.toUser().get());
+    }
+    if (r.toMerchant().isPresent()) {
+      return Map.of("merchantId", r.toMerchant().get());
+    }
+    // A top-up goes to the payer's own wallet; a pay-out to their card or bank account.
+    return r.kind().equals("top_up")
+        ? Map.of("userId", r.from())
+        : Map.of("paymentMethodId", r.methodId().orElse(""));
+  }
+
+  private void insert(
+      Handle h,
+      String id,
+      String kind,
+      String debit,
+      String credit,
+      TransferRequest r,
+      Aead aead,
+      String status,
+      long posted,
+      FraudCheck.Assessment risk,
+      long now,
+      Optional<Long> expiresAt) {
+    String payer = r.from();
+    h.createUpdate(
+            "INSERT INTO transfers (id, kind, debit_account, credit_account, currency, amount,"
+                + " posted_amount, status, subject_id, payment_method_id, note_ct, risk_score,"
+                + " risk_decision, risk_ct, created_at, expires_at, settled_at) VALUES (:id, :k,"
+                + " :d, :c, :cur, :a, :p, :st, :s, :m, :n, :rs, :rd, :rc, :t, :e, :set)")
+        .bind("id", id)
+        .bind("k", kind)
+        .bind("d", debit)
+        .bind("c", credit)
+        .bind("cur", currency)
+        .bind("a", r.amount().amount())
+        .bind("p", posted)
+        .bind("st", status)
+        .bind("s", payer)
+        .bind("m", r.methodId().orElse(null))
+        .bind(
+            "n",
+            r.note().map(n -> FieldCipher.encrypt(aead, payer, "payment.notes", n)).orElse(null))
+        .bind("rs", risk.score())
+        .bind("rd", risk.decision())
+        .bind("rc", FieldCipher.encrypt(aead, payer, "payment.riskAssessments", json(risk)))
+        .bind("t", now)
+        .bind("e", expiresAt.orElse(null))
+        .bind("set", status.equals("held") ? null : now)
+        .execute();
+  }
+
+  private static String json(FraudCheck.Assessment risk) {
+    try {
+      return Json.mapper().writeValueAsString(risk.json());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String newId() {
+    return "tr_" + UUID.randomUUID().toString().replace("-", "");
+  }
+}
