@@ -2,6 +2,7 @@ package app.candor.http;
 
 import app.candor.core.access.Grant;
 import app.candor.core.access.PurposeGate;
+import app.candor.core.auth.Caller;
 import app.candor.core.errors.CandorException;
 import app.candor.core.errors.Validation;
 import app.candor.payment.Merchants;
@@ -268,10 +269,11 @@ public record PaymentRoutes(PurposeGate gate, Payments payments) implements Http
             .error(403, "the key lacks payments")
             .error(404, "no such transfer (or not yours)"),
         ctx -> {
+          Caller caller = requests.signedIn(ctx);
           String id = transferId(ctx);
           ctx.json(
               gate.read(
-                  requests.signedIn(ctx),
+                  caller,
                   payments.payer(id),
                   Optional.empty(),
                   Payments.TRANSFER,
@@ -288,8 +290,9 @@ public record PaymentRoutes(PurposeGate gate, Payments payments) implements Http
             .error(404, "no such transfer (or not yours)")
             .error(409, "not held: settled already, or expired"),
         ctx -> {
+          Caller caller = requests.signedIn(ctx);
           String id = transferId(ctx);
-          Grant grant = gate.change(requests.signedIn(ctx), payments.payer(id), Payments.TRANSFER);
+          Grant grant = gate.change(caller, payments.payer(id), Payments.TRANSFER);
           Optional<Long> amount =
               ctx.bodyAsBytes().length == 0
                   ? Optional.empty()
@@ -307,8 +310,9 @@ public record PaymentRoutes(PurposeGate gate, Payments payments) implements Http
             .error(404, "no such transfer (or not yours)")
             .error(409, "not held: settled already, or expired"),
         ctx -> {
+          Caller caller = requests.signedIn(ctx);
           String id = transferId(ctx);
-          Grant grant = gate.change(requests.signedIn(ctx), payments.payer(id), Payments.TRANSFER);
+          Grant grant = gate.change(caller, payments.payer(id), Payments.TRANSFER);
           ctx.json(payments.voidHold(grant, id));
           gate.changed(grant);
         });
@@ -322,9 +326,15 @@ public record PaymentRoutes(PurposeGate gate, Payments payments) implements Http
             .error(404, "no such transfer")
             .error(409, "reported already"),
         ctx -> {
+          Caller caller = requests.signedIn(ctx);
+          if (caller instanceof Caller.User) {
+            // Confirmed fraud feeds the merchant's and the payer's risk: only the app's fraud
+            // team (a service with safety) or an operator confirms it.
+            throw CandorException.forbidden(
+                "fraud reports are for services with 'safety' and operators");
+          }
           String id = transferId(ctx);
-          Grant grant =
-              gate.change(requests.signedIn(ctx), payments.payer(id), Payments.FRAUD_REPORT);
+          Grant grant = gate.change(caller, payments.payer(id), Payments.FRAUD_REPORT);
           ctx.json(payments.reportFraud(grant, id));
           gate.changed(grant);
         });

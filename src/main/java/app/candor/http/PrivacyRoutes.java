@@ -79,7 +79,8 @@ public record PrivacyRoutes(PurposeGate gate, PrivacyService privacy, Transparen
                     Schemas.any("records erased per category id")))
             .error(401, "no or bad token")
             .error(403, "services cannot erase people")
-            .error(404, "no such person"),
+            .error(404, "no such person")
+            .error(409, "the wallet still holds money or a pending hold: pay it out first"),
         ctx ->
             ctx.json(
                 privacy.erase(

@@ -310,6 +310,78 @@ class AuthMatrixTest {
                                   "name", "Matrix Cafe", "category", "cafe", "lat", 1, "lon", 1)))),
               List.of(),
               statuses(401, 401, 201, 403, 403, 403, 403)),
+          // Payments: neither service holds payments, and operators move no one's money. The
+          // person saves a card (201), reads their wallet, methods and history (200); top-ups,
+          // pay-outs and transfers with an unknown method or recipient are 400 past the gate.
+          new Route(
+              "POST",
+              "/v1/users/{id}/payment-methods",
+              null,
+              (w, who) -> w.cardBody(),
+              List.of(),
+              statuses(401, 401, 403, 403, 403, 201, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/payment-methods",
+              null,
+              statuses(401, 401, 403, 403, 403, 200, 404)),
+          route(
+              "DELETE",
+              "/v1/users/{id}/payment-methods/{pmId}",
+              "an unknown method",
+              statuses(401, 401, 403, 403, 403, 404, 404)),
+          route("GET", "/v1/users/{id}/wallet", null, statuses(401, 401, 403, 403, 403, 200, 404)),
+          new Route(
+              "POST",
+              "/v1/users/{id}/wallet/top-ups",
+              "an unknown method",
+              (w, who) -> walletMove(),
+              List.of("Idempotency-Key", "matrix-top-up"),
+              statuses(401, 401, 403, 403, 403, 400, 404)),
+          new Route(
+              "POST",
+              "/v1/users/{id}/wallet/pay-outs",
+              "an unknown method",
+              (w, who) -> walletMove(),
+              List.of("Idempotency-Key", "matrix-pay-out"),
+              statuses(401, 401, 403, 403, 403, 400, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/transactions",
+              null,
+              statuses(401, 401, 403, 403, 403, 200, 404)),
+          new Route(
+              "POST",
+              "/v1/merchants",
+              null,
+              (w, who) -> json(Map.of("name", "Matrix Shop", "category", "food")),
+              List.of(),
+              statuses(401, 401, 201, 403, 403, 403, 403)),
+          new Route(
+              "POST",
+              "/v1/transfers",
+              "from the person, to an unknown recipient",
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "from",
+                          w.subject,
+                          "to",
+                          Map.of("userId", UUID.randomUUID().toString()),
+                          "amount",
+                          Map.of("amount", 100, "currency", "EUR"),
+                          "source",
+                          "wallet")),
+              List.of("Idempotency-Key", "matrix-transfer"),
+              statuses(401, 401, 403, 403, 403, 400, 404)),
+          route("GET", "/v1/transfers/{id}", "an unknown transfer", all404()),
+          route("POST", "/v1/transfers/{id}/capture", "an unknown transfer", all404()),
+          route("POST", "/v1/transfers/{id}/void", "an unknown transfer", all404()),
+          route(
+              "POST",
+              "/v1/transfers/{id}/fraud-report",
+              "an unknown transfer",
+              statuses(401, 401, 404, 404, 404, 403, 403)),
           // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
           route(
               "GET",
@@ -349,6 +421,20 @@ class AuthMatrixTest {
 
   private static Route route(String method, String path, @Nullable String note, int[] expected) {
     return new Route(method, path, note, (w, who) -> null, List.of(), expected);
+  }
+
+  private static String walletMove() {
+    return json(
+        Map.of(
+            "paymentMethodId",
+            "pm_00000000000000000000000000000000",
+            "amount",
+            Map.of("amount", 100, "currency", "EUR")));
+  }
+
+  /** Signed in or not: 401 without a valid token, 404 for every caller with one. */
+  private static int[] all404() {
+    return statuses(401, 401, 404, 404, 404, 404, 404);
   }
 
   private static int[] all(int status) {
@@ -396,6 +482,39 @@ class AuthMatrixTest {
     /** The id of the person's first session (they must have one). */
     String sessionOf(String personId) {
       return server.candor().userTokens().sessions(personId).get(0).sessionId();
+    }
+
+    /** A card no one saved yet: a fresh Luhn-valid number each call. */
+    synchronized String cardBody() {
+      String digits = String.format(Locale.ROOT, "4%014d", 100_000_000L + (++counter));
+      int sum = 0;
+      for (int i = 0; i < digits.length(); i++) {
+        int d = digits.charAt(digits.length() - 1 - i) - '0';
+        if (i % 2 == 0) {
+          d *= 2;
+          if (d > 9) {
+            d -= 9;
+          }
+        }
+        sum += d;
+      }
+      String number = digits + ((10 - sum % 10) % 10);
+      return json(
+          Map.of(
+              "type",
+              "card",
+              "card",
+              Map.of(
+                  "number",
+                  number,
+                  "expMonth",
+                  12,
+                  "expYear",
+                  2099,
+                  "cvc",
+                  "123",
+                  "holderName",
+                  "Matrix Person")));
     }
 
     synchronized String unique(String prefix) {
@@ -531,7 +650,8 @@ class AuthMatrixTest {
             .template()
             .replace("{id}", id)
             .replace("{purpose}", "analytics")
-            .replace("{sessionId}", sessionId);
+            .replace("{sessionId}", sessionId)
+            .replace("{pmId}", "pm_00000000000000000000000000000000");
     List<List<String>> logBefore = world.accessLog(id);
     Http.Response r =
         world

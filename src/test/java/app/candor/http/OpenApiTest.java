@@ -359,6 +359,74 @@ class OpenApiTest {
               "{\"places\":[{\"name\":\"Cafe\",\"category\":\"cafe\",\"lat\":48.85,\"lon\":2.35}]}"));
       calls.put("GET /v1/places/nearby", http.get("/v1/places/nearby?lat=48.85&lon=2.35", ADMIN));
 
+      // Payments: a second person pays a third, by wallet, with holds captured and voided.
+      String pay = server.service("openapi-pay", "payments", "safety");
+      String payer = "/v1/users/" + server.person(key);
+      String payee = server.person(key);
+      String cardBody =
+          "{\"type\":\"card\",\"card\":{\"number\":\"%s\",\"expMonth\":12,\"expYear\":2099,"
+              + "\"cvc\":\"123\",\"holderName\":\"Ana\"}}";
+      Http.Response method =
+          http.post(payer + "/payment-methods", pay, String.format(cardBody, "4242424242424242"));
+      calls.put("POST /v1/users/{id}/payment-methods", method);
+      String pm = method.json().path("id").asText();
+      calls.put("GET /v1/users/{id}/payment-methods", http.get(payer + "/payment-methods", pay));
+      String spareCard =
+          http.post(payer + "/payment-methods", pay, String.format(cardBody, "5555555555554444"))
+              .json()
+              .path("id")
+              .asText();
+      calls.put(
+          "DELETE /v1/users/{id}/payment-methods/{pmId}",
+          http.delete(payer + "/payment-methods/" + spareCard, pay));
+      calls.put(
+          "POST /v1/merchants",
+          http.post("/v1/merchants", ADMIN, "{\"name\":\"Cafe\",\"category\":\"food\"}"));
+      String money = "\"amount\":{\"amount\":%d,\"currency\":\"EUR\"}";
+      calls.put(
+          "POST /v1/users/{id}/wallet/top-ups",
+          http.post(
+              payer + "/wallet/top-ups",
+              pay,
+              "{\"paymentMethodId\":\"" + pm + "\"," + String.format(money, 5000) + "}",
+              "Idempotency-Key",
+              "openapi-1"));
+      calls.put("GET /v1/users/{id}/wallet", http.get(payer + "/wallet", pay));
+      String hold =
+          "{\"from\":\""
+              + payer.substring("/v1/users/".length())
+              + "\",\"to\":{\"userId\":\""
+              + payee
+              + "\"},"
+              + String.format(money, 1000)
+              + ",\"source\":\"wallet\",\"hold\":{\"timeoutSeconds\":600}}";
+      Http.Response held = http.post("/v1/transfers", pay, hold, "Idempotency-Key", "openapi-2");
+      calls.put("POST /v1/transfers", held);
+      String transfer = "/v1/transfers/" + held.json().path("id").asText();
+      calls.put("GET /v1/transfers/{id}", http.get(transfer, pay));
+      calls.put(
+          "POST /v1/transfers/{id}/capture",
+          http.post(transfer + "/capture", pay, "{\"amount\":500}"));
+      String voided =
+          "/v1/transfers/"
+              + http.post("/v1/transfers", pay, hold, "Idempotency-Key", "openapi-3")
+                  .json()
+                  .path("id")
+                  .asText();
+      calls.put("POST /v1/transfers/{id}/void", http.post(voided + "/void", pay, null));
+      calls.put(
+          "POST /v1/transfers/{id}/fraud-report",
+          http.post(transfer + "/fraud-report", ADMIN, null));
+      calls.put(
+          "POST /v1/users/{id}/wallet/pay-outs",
+          http.post(
+              payer + "/wallet/pay-outs",
+              pay,
+              "{\"paymentMethodId\":\"" + pm + "\"," + String.format(money, 100) + "}",
+              "Idempotency-Key",
+              "openapi-4"));
+      calls.put("GET /v1/users/{id}/transactions", http.get(payer + "/transactions?limit=5", pay));
+
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(
           (operation, r) -> {
