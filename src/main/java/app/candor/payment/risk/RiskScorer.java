@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * <p>Decision: {@link Decision#DECLINE} from {@value #DECLINE_AT}, {@link Decision#REVIEW} from
  * {@value #REVIEW_AT}, else {@link Decision#ALLOW}. On the handbook's simulator (see BENCHMARKS.md)
- * a score of {@value #REVIEW_AT} or more is about one transfer in 150, and most of them are fraud;
+ * a score of {@value #REVIEW_AT} or more is about one transfer in 230, four in five of them fraud;
  * these are policy, to be moved with the investigators' capacity.
  *
  * <p>Reasons: the features are grouped by reason code; a code is given when its features together
