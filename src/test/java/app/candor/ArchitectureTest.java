@@ -162,7 +162,7 @@ class ArchitectureTest {
           .accessTargetWhere(
               com.tngtech.archunit.base.DescribedPredicate.describe(
                   "a method of Candor other than open, withOutbox, start, close, version and the"
-                      + " command records (banner, demo, bench, keys)",
+                      + " command records (banner, demo, bench, keys, ledger)",
                   access ->
                       access.getTargetOwner().getFullName().equals("app.candor.Candor")
                           && !java.util.Set.of(
@@ -174,7 +174,8 @@ class ArchitectureTest {
                                   "banner",
                                   "demo",
                                   "bench",
-                                  "keys")
+                                  "keys",
+                                  "ledger")
                               .contains(access.getName())));
 
   @ArchTest
