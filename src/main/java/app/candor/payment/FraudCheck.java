@@ -1,7 +1,16 @@
 package app.candor.payment;
 
+import app.candor.payment.risk.AccountWindows;
+import app.candor.payment.risk.Assessment;
+import app.candor.payment.risk.DayTotals;
+import app.candor.payment.risk.Reason;
+import app.candor.payment.risk.RiskScorer;
+import app.candor.payment.risk.Signals;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,140 +19,89 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Scores a transfer for fraud from what the ledger already knows, read in the transfer's own
- * transaction: the payer's daily totals (velocity, amount against their habits), the card's age and
- * fingerprint, the recipient's age, and the merchant's confirmed fraud. Every point of the score
- * comes with a reason in words, so the person can read why a payment was held back.
- *
- * <p>Thresholds: 50 and above is {@code review} (the payment goes through and is flagged), 80 and
- * above is {@code decline} (no money moves).
+ * Scores a transfer for fraud with the trained model ({@link RiskScorer}), from what the ledger
+ * already knows, read in the transfer's own transaction: the payer's and the counterparty's daily
+ * totals (the last {@value AccountWindows#DAYS_NEEDED} days of {@code payment_daily}, never a year
+ * of transfers), the card's age and fingerprint, and the recipient's age. Every score comes with
+ * the reasons that raised it, in words the person can read.
  */
 final class FraudCheck {
 
-  static final int REVIEW_AT = 50;
-  static final int DECLINE_AT = 80;
   private static final long DAY_MILLIS = 86_400_000L;
 
-  /** One reason a person can read, with a stable code. */
-  record Reason(String code, String detail) {}
-
-  /** The score 0-100, the decision, and why. */
-  record Assessment(int score, String decision, List<Reason> reasons) {
-    Map<String, Object> json() {
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("score", score);
-      out.put("decision", decision);
-      List<Map<String, Object>> rs = new ArrayList<>();
-      for (Reason r : reasons) {
-        rs.add(Map.of("code", r.code(), "detail", r.detail()));
-      }
-      out.put("reasons", rs);
-      return out;
-    }
-  }
-
-  /** What is known about the transfer before it is scored. */
+  /**
+   * What is known about the transfer before it is scored. The counterparty is empty for top-ups and
+   * pay-outs: the world outside has no habits to compare with.
+   */
   record Context(
       String payerAccount,
-      String counterpartyAccount,
-      boolean toMerchant,
+      Optional<String> counterpartyAccount,
       long amount,
       Optional<Duration> methodAge,
       long otherAccountsWithCard,
       Optional<Duration> recipientAge) {}
 
   private final Clock clock;
+  private final RiskScorer scorer;
 
-  FraudCheck(Clock clock) {
+  FraudCheck(Clock clock, RiskScorer scorer) {
     this.clock = clock;
+    this.scorer = scorer;
   }
 
   Assessment assess(Handle h, Context c) {
-    long today = Math.floorDiv(clock.millis(), DAY_MILLIS);
-    List<Reason> reasons = new ArrayList<>();
-    int score = 0;
-    long[] payerToday = totals(h, c.payerAccount(), today, today);
-    long[] payerMonth = totals(h, c.payerAccount(), today - 30, today - 1);
-    double usualPerDay = payerMonth[0] / 30.0;
-    if (payerToday[0] >= 10 && payerToday[0] > 3 * usualPerDay) {
-      score += 25;
-      reasons.add(
-          new Reason(
-              "velocity",
-              payerToday[0]
-                  + " payments today, where the last 30 days averaged "
-                  + String.format(java.util.Locale.ROOT, "%.1f", usualPerDay)
-                  + " a day"));
-    }
-    if (payerMonth[0] > 0) {
-      double average = (double) payerMonth[1] / payerMonth[0];
-      if (c.amount() > 5 * average) {
-        score += 30;
-        reasons.add(
-            new Reason(
-                "amount_unusual",
-                String.format(
-                    java.util.Locale.ROOT,
-                    "%.0f times the average payment of the last 30 days",
-                    c.amount() / average)));
-      }
-    }
-    if (c.methodAge().isPresent() && c.methodAge().get().toMinutes() < 60) {
-      score += 20;
-      reasons.add(
-          new Reason(
-              "new_payment_method",
-              "paid with a card or account added "
-                  + c.methodAge().get().toMinutes()
-                  + " minutes ago"));
-    }
-    if (c.otherAccountsWithCard() >= 3) {
-      score += 30;
-      reasons.add(
-          new Reason(
-              "shared_card",
-              "the same card is saved on " + c.otherAccountsWithCard() + " other accounts"));
-    }
-    if (c.recipientAge().isPresent() && c.recipientAge().get().toMinutes() < 10) {
-      score += 20;
-      reasons.add(
-          new Reason(
-              "new_recipient",
-              "the recipient's account was created "
-                  + c.recipientAge().get().toMinutes()
-                  + " minutes ago"));
-    }
-    if (c.toMerchant()) {
-      long frauds = totals(h, c.counterpartyAccount(), today - 30, today)[2];
-      if (frauds > 0) {
-        score += 25 + (int) Math.min(25, 5 * (frauds - 1));
-        reasons.add(
-            new Reason(
-                "merchant_fraud",
-                frauds
-                    + " payment"
-                    + (frauds == 1 ? " to this merchant was" : "s to this merchant were")
-                    + " confirmed as fraud in the last 30 days"));
-      }
-    }
-    score = Math.min(100, score);
-    String decision = score >= DECLINE_AT ? "decline" : score >= REVIEW_AT ? "review" : "allow";
-    return new Assessment(score, decision, List.copyOf(reasons));
+    Instant now = clock.instant();
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Signals signals =
+        new Signals(
+            c.amount(),
+            now,
+            AccountWindows.of(days(h, c.payerAccount(), today), today),
+            c.counterpartyAccount()
+                .map(a -> AccountWindows.of(days(h, a, today), today))
+                .orElse(AccountWindows.NONE),
+            c.methodAge(),
+            (int) Math.min(Integer.MAX_VALUE, c.otherAccountsWithCard()),
+            c.recipientAge(),
+            Optional.empty());
+    return scorer.score(signals);
   }
 
-  /**
-   * Transfers, amount and confirmed frauds of {@code account} from day {@code from} to {@code to}.
-   */
-  private static long[] totals(Handle h, String account, long from, long to) {
+  /** The account's daily totals of the days its windows reach. */
+  private static List<DayTotals> days(Handle h, String account, LocalDate today) {
+    long from = today.toEpochDay() - AccountWindows.DAYS_NEEDED + 1;
     return h.createQuery(
-            "SELECT COALESCE(SUM(transfers), 0), COALESCE(SUM(amount), 0),"
-                + " COALESCE(SUM(frauds), 0) FROM payment_daily"
+            "SELECT day, transfers, amount, frauds FROM payment_daily"
                 + " WHERE account_id = :a AND day BETWEEN :f AND :t")
         .bind("a", account)
         .bind("f", from)
-        .bind("t", to)
-        .map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)})
-        .one();
+        .bind("t", today.toEpochDay())
+        .map(
+            (rs, ctx) ->
+                new DayTotals(
+                    LocalDate.ofEpochDay(rs.getLong(1)),
+                    (int) Math.min(Integer.MAX_VALUE, rs.getLong(2)),
+                    rs.getLong(3),
+                    (int) Math.min(Integer.MAX_VALUE, rs.getLong(4))))
+        .list();
+  }
+
+  /** The assessment as answers and the report show it: {@code {score, decision, reasons}}. */
+  static Map<String, Object> json(Assessment a) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("score", a.score());
+    out.put("decision", decision(a));
+    List<Map<String, Object>> rs = new ArrayList<>();
+    for (Reason r : a.reasons()) {
+      rs.add(Map.of("code", r.code(), "detail", r.detail()));
+    }
+    out.put("reasons", rs);
+    return out;
+  }
+
+  /** {@code allow}, {@code review} or {@code decline}. */
+  static String decision(Assessment a) {
+    return a.decision().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Counts a transfer into both accounts' totals of its day. */

@@ -9,6 +9,7 @@ import app.candor.core.crypto.BlindIndex;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.errors.CandorException;
 import app.candor.core.store.Database;
+import app.candor.payment.risk.RiskScorer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -81,7 +82,15 @@ public final class Payments implements AutoCloseable {
     this.idempotency = new Idempotency(db, clock);
     this.transfers =
         new Transfers(
-            db, keys, methods, merchants, ledger, idempotency, settings.currency(), clock);
+            db,
+            keys,
+            methods,
+            merchants,
+            ledger,
+            idempotency,
+            RiskScorer.standard(),
+            settings.currency(),
+            clock);
     this.holds = new Holds(db, ledger, clock);
     this.history =
         new History(db, keys, methods, merchants, ledger, gate, names, settings.currency());

@@ -9,6 +9,9 @@ import app.candor.core.errors.CandorException;
 import app.candor.core.errors.Validation;
 import app.candor.core.json.Json;
 import app.candor.core.store.Database;
+import app.candor.payment.risk.Assessment;
+import app.candor.payment.risk.Decision;
+import app.candor.payment.risk.RiskScorer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.crypto.tink.Aead;
 import java.time.Clock;
@@ -58,6 +61,7 @@ public final class Transfers {
       Merchants merchants,
       Ledger ledger,
       Idempotency idempotency,
+      RiskScorer scorer,
       String currency,
       Clock clock) {
     this.db = db;
@@ -66,7 +70,7 @@ public final class Transfers {
     this.merchants = merchants;
     this.ledger = ledger;
     this.idempotency = idempotency;
-    this.fraud = new FraudCheck(clock);
+    this.fraud = new FraudCheck(clock, scorer);
     this.currency = Objects.requireNonNull(currency, "currency");
     this.clock = clock;
   }
@@ -162,13 +166,12 @@ public final class Transfers {
                   : ledger.account(h, Ledger.MERCHANT, r.toMerchant().orElseThrow(), currency);
         };
     long amount = r.amount().amount();
-    FraudCheck.Assessment risk =
+    Assessment risk =
         fraud.assess(
             h,
             new FraudCheck.Context(
                 wallet,
-                counterparty,
-                r.toMerchant().isPresent(),
+                r.kind().equals("transfer") ? Optional.of(counterparty) : Optional.empty(),
                 amount,
                 method.map(m -> Duration.between(m.createdAt(), Instant.ofEpochMilli(now))),
                 method.map(m -> methods.otherAccounts(h, m.fingerprint(), payer)).orElse(0L),
@@ -176,7 +179,7 @@ public final class Transfers {
     String id = newId();
     String status;
     Optional<Long> expiresAt = Optional.empty();
-    if (risk.decision().equals("decline")) {
+    if (risk.decision() == Decision.DECLINE) {
       status = "declined";
       insert(h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
     } else if (r.kind().equals("top_up")) {
@@ -230,7 +233,7 @@ public final class Transfers {
     r.note().ifPresent(n -> out.put("note", n));
     expiresAt.ifPresent(t -> out.put("expiresAt", Instant.ofEpochMilli(t).toString()));
     out.put("createdAt", Instant.ofEpochMilli(now).toString());
-    out.put("risk", risk.json());
+    out.put("risk", FraudCheck.json(risk));
     return out;
   }
 
@@ -257,7 +260,7 @@ public final class Transfers {
       Aead aead,
       String status,
       long posted,
-      FraudCheck.Assessment risk,
+      Assessment risk,
       long now,
       Optional<Long> expiresAt) {
     String payer = r.from();
@@ -280,7 +283,7 @@ public final class Transfers {
             "n",
             r.note().map(n -> FieldCipher.encrypt(aead, payer, "payment.notes", n)).orElse(null))
         .bind("rs", risk.score())
-        .bind("rd", risk.decision())
+        .bind("rd", FraudCheck.decision(risk))
         .bind("rc", FieldCipher.encrypt(aead, payer, "payment.riskAssessments", json(risk)))
         .bind("t", now)
         .bind("e", expiresAt.orElse(null))
@@ -288,9 +291,9 @@ public final class Transfers {
         .execute();
   }
 
-  private static String json(FraudCheck.Assessment risk) {
+  private static String json(Assessment risk) {
     try {
-      return Json.mapper().writeValueAsString(risk.json());
+      return Json.mapper().writeValueAsString(FraudCheck.json(risk));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

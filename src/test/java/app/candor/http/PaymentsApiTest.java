@@ -412,4 +412,43 @@ class PaymentsApiTest {
       assertThat(w.server().candor().payments().verify().ok()).isTrue();
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
+  void a_payment_from_a_card_added_minutes_ago_to_a_brand_new_account_is_scored_with_its_reasons(
+      String kind) {
+    try (World w = World.start(kind, dir)) {
+      String card = w.card(w.ana(), VISA);
+      Http.Response r =
+          w.transfer(
+              "{\"from\":\""
+                  + w.ana()
+                  + "\",\"to\":{\"userId\":\""
+                  + w.bo()
+                  + "\"},\"amount\":{\"amount\":90000,\"currency\":\"EUR\"},\"source\":\""
+                  + card
+                  + "\"}",
+              "risky");
+      assertThat(r.status()).as("%s", r).isEqualTo(201);
+      JsonNode risk = r.json().get("risk");
+      List<String> codes = new ArrayList<>();
+      risk.get("reasons").forEach(x -> codes.add(x.get("code").asText()));
+      assertThat(codes).as("%s", risk).contains("new_payment_method", "new_recipient");
+      risk.get("reasons").forEach(x -> assertThat(x.get("detail").asText()).isNotBlank());
+      assertThat(risk.get("score").asInt()).isGreaterThanOrEqualTo(30);
+      String decision = risk.get("decision").asText();
+      assertThat(decision).isIn("review", "decline");
+      // What the answer said is what the person's report shows, and a decline moved nothing.
+      JsonNode report =
+          w.http().get("/v1/users/" + w.ana() + "/data", TestServer.ADMIN_TOKEN).json();
+      assertThat(report.toString()).contains("new_payment_method");
+      if (decision.equals("decline")) {
+        assertThat(r.json().get("status").asText()).isEqualTo("declined");
+        assertThat(w.balance(w.bo())).isZero();
+      } else {
+        assertThat(w.balance(w.bo())).isEqualTo(90_000);
+      }
+      assertThat(w.server().candor().payments().verify().ok()).isTrue();
+    }
+  }
 }
