@@ -15,14 +15,13 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 
 /**
  * {@code Idempotency-Key} as Stripe has it: the first answer to a (caller, key) is stored with a
  * digest of its request and replayed to every retry with the same request; a different request
- * under the same key is 422. The key's row is inserted first in the transaction that moves the
+ * under the same key is 422. The key's row is claimed first in the transaction that moves the
  * money, so of two concurrent requests with one key (on one node or two) exactly one does the work:
  * the other waits on the row (PostgreSQL's unique index; SQLite's single writer), then replays its
  * answer. A request refused with a 4xx writes nothing, its key included, so it may be retried. Keys
@@ -73,52 +72,48 @@ final class Idempotency {
   }
 
   /**
-   * Runs {@code work} once per (caller, key) in one transaction with the key's row, and returns its
-   * answer; or the stored answer of an earlier run with the same request digest.
+   * Claims (caller, key) inside the caller's transaction: true when this request is the first with
+   * the key (its row is now inserted, to be completed by {@link #store}); false when another
+   * request has it (then, on PostgreSQL, only once that one committed: the insert waits on it).
    */
-  Answer once(
-      String caller,
-      String key,
-      String digest,
-      String subjectId,
-      Aead aead,
-      Function<Handle, Answer> work) {
-    Optional<Answer> earlier = replay(caller, key, digest, subjectId, aead);
-    if (earlier.isPresent()) {
-      return earlier.get();
+  boolean claim(Handle h, String caller, String key, String digest, String subjectId) {
+    return h.createUpdate(
+                "INSERT INTO idempotency_keys (caller, idem_key, request_sha256,"
+                    + " subject_id, status, answer_ct, created_at)"
+                    + " VALUES (:c, :k, :d, :s, 0, '', :t)"
+                    + " ON CONFLICT (caller, idem_key) DO NOTHING")
+            .bind("c", caller)
+            .bind("k", key)
+            .bind("d", digest)
+            .bind("s", subjectId)
+            .bind("t", clock.millis())
+            .execute()
+        == 1;
+  }
+
+  /** Stores the answer of a claimed key, in the transaction that claimed it. */
+  void store(Handle h, String caller, String key, Answer answer, String subjectId, Aead aead) {
+    h.createUpdate(
+            "UPDATE idempotency_keys SET status = :st, answer_ct = :a"
+                + " WHERE caller = :c AND idem_key = :k")
+        .bind("st", answer.status())
+        .bind("a", encrypt(aead, subjectId, answer.body()))
+        .bind("c", caller)
+        .bind("k", key)
+        .execute();
+  }
+
+  /**
+   * The stored answer of an earlier request with this key, once durable: 422 when that request
+   * differed, 409 when it is still being carried out. The log is synced first, so an answer
+   * committed by a group not yet synced is never replayed before it is on disk.
+   */
+  Optional<Answer> earlier(String caller, String key, String digest, String subjectId, Aead aead) {
+    Optional<Answer> answer = replay(caller, key, digest, subjectId, aead);
+    if (answer.isPresent()) {
+      db.flush();
     }
-    Optional<Answer> done =
-        db.inTransaction(
-            h -> {
-              int claimed =
-                  h.createUpdate(
-                          "INSERT INTO idempotency_keys (caller, idem_key, request_sha256,"
-                              + " subject_id, status, answer_ct, created_at)"
-                              + " VALUES (:c, :k, :d, :s, 0, '', :t)"
-                              + " ON CONFLICT (caller, idem_key) DO NOTHING")
-                      .bind("c", caller)
-                      .bind("k", key)
-                      .bind("d", digest)
-                      .bind("s", subjectId)
-                      .bind("t", clock.millis())
-                      .execute();
-              if (claimed == 0) {
-                return Optional.<Answer>empty(); // another request with this key finished first
-              }
-              Answer answer = work.apply(h);
-              h.createUpdate(
-                      "UPDATE idempotency_keys SET status = :st, answer_ct = :a"
-                          + " WHERE caller = :c AND idem_key = :k")
-                  .bind("st", answer.status())
-                  .bind("a", encrypt(aead, subjectId, answer.body()))
-                  .bind("c", caller)
-                  .bind("k", key)
-                  .execute();
-              return Optional.of(answer);
-            });
-    return done.or(() -> replay(caller, key, digest, subjectId, aead))
-        .orElseThrow(
-            () -> CandorException.conflict("a request with this Idempotency-Key is in progress"));
+    return answer;
   }
 
   private Optional<Answer> replay(

@@ -216,5 +216,6 @@ public final class Payments implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
+    transfers.close();
   }
 }

@@ -9,6 +9,7 @@ import app.candor.core.errors.CandorException;
 import app.candor.core.errors.Validation;
 import app.candor.core.json.Json;
 import app.candor.core.store.Database;
+import app.candor.core.store.GroupCommit;
 import app.candor.payment.risk.Assessment;
 import app.candor.payment.risk.Decision;
 import app.candor.payment.risk.RiskScorer;
@@ -17,12 +18,15 @@ import com.google.crypto.tink.Aead;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves money: transfers to a person or a merchant (from the wallet, or paid by card: a top-up leg
@@ -30,7 +34,7 @@ import org.jdbi.v3.core.Handle;
  * is scored for fraud before any money moves, and is refused with 402 and nothing written when the
  * wallet cannot cover it.
  */
-public final class Transfers {
+public final class Transfers implements AutoCloseable {
 
   /** Moving a person's money: the person, and services with {@code payments}. */
   public static final Access MOVE =
@@ -53,6 +57,7 @@ public final class Transfers {
   private final FraudCheck fraud;
   private final String currency;
   private final Clock clock;
+  private final GroupCommit<Move, Outcome> commits;
 
   Transfers(
       Database db,
@@ -73,11 +78,14 @@ public final class Transfers {
     this.fraud = new FraudCheck(clock, scorer);
     this.currency = Objects.requireNonNull(currency, "currency");
     this.clock = clock;
+    this.commits = new GroupCommit<>("transfers", db, this::write, 500, 10_000);
   }
 
   /**
    * Carries out {@code request} for the granted payer once per {@code key}; returns the answer (201
-   * with the transfer), or the stored answer of the first request with this key.
+   * with the transfer), or the stored answer of the first request with this key. The request joins
+   * the transfers' group commit: one transaction and one sync for many concurrent transfers, each
+   * in its own savepoint, so one refused transfer (402) leaves the others of its group alone.
    */
   public Idempotency.Answer move(Grant grant, String key, TransferRequest request) {
     if (!grant.subjectId().equals(request.from())) {
@@ -85,6 +93,13 @@ public final class Transfers {
     }
     check(request);
     Aead aead = keys.find(request.from()).orElseThrow(() -> CandorException.notFound("person"));
+    String caller = grant.caller().label();
+    String digest = Idempotency.digest(request.canonical());
+    Optional<Idempotency.Answer> earlier =
+        idempotency.earlier(caller, key, digest, request.from(), aead);
+    if (earlier.isPresent()) {
+      return earlier.get();
+    }
     Optional<Instant> recipientSince = Optional.empty();
     if (request.toUser().isPresent()) {
       recipientSince = keys.createdAt(request.toUser().get());
@@ -95,17 +110,74 @@ public final class Transfers {
     if (request.toMerchant().isPresent() && !merchants.exists(request.toMerchant().get())) {
       throw CandorException.invalid("to.merchantId", "no such merchant");
     }
-    Optional<Instant> since = recipientSince;
-    Idempotency.Answer answer =
-        idempotency.once(
-            grant.caller().label(),
-            key,
-            Idempotency.digest(request.canonical()),
-            request.from(),
-            aead,
-            h -> new Idempotency.Answer(201, carryOut(h, request, aead, since)));
+    Outcome outcome = commits.commit(new Move(caller, key, digest, request, aead, recipientSince));
     grant.revealAll();
-    return answer;
+    if (outcome.refused() != null) {
+      throw outcome.refused();
+    }
+    if (outcome.answer() != null) {
+      return outcome.answer();
+    }
+    // Another request with this key came first (in this group, or on another node).
+    return idempotency
+        .earlier(caller, key, digest, request.from(), aead)
+        .orElseThrow(
+            () -> CandorException.conflict("a request with this Idempotency-Key is in progress"));
+  }
+
+  /** One queued transfer request, checked and ready to carry out. */
+  private record Move(
+      String caller,
+      String key,
+      String digest,
+      TransferRequest request,
+      Aead aead,
+      Optional<Instant> recipientSince) {
+    @Override
+    public String toString() {
+      return "Move[masked]";
+    }
+  }
+
+  /**
+   * What became of a queued request: its answer, a refusal (4xx, nothing of it written), or neither
+   * when another request held its key.
+   */
+  private record Outcome(Idempotency.@Nullable Answer answer, @Nullable CandorException refused) {}
+
+  /** Carries out a group: each request in its own savepoint, refused ones rolled back alone. */
+  private List<Outcome> write(Handle h, List<Move> group) {
+    List<Outcome> out = new ArrayList<>(group.size());
+    for (Move m : group) {
+      h.savepoint("move");
+      try {
+        TransferRequest r = m.request();
+        if (!idempotency.claim(h, m.caller(), m.key(), m.digest(), r.from())) {
+          h.releaseSavepoint("move");
+          out.add(new Outcome(null, null));
+          continue;
+        }
+        Idempotency.Answer answer =
+            new Idempotency.Answer(201, carryOut(h, r, m.aead(), m.recipientSince()));
+        idempotency.store(h, m.caller(), m.key(), answer, r.from(), m.aead());
+        h.releaseSavepoint("move");
+        out.add(new Outcome(answer, null));
+      } catch (CandorException e) {
+        h.rollbackToSavepoint("move"); // also forgets the savepoint
+        out.add(new Outcome(null, e));
+      }
+    }
+    return out;
+  }
+
+  /** The transfers waiting for their group (a metric). */
+  public int backlog() {
+    return commits.backlog();
+  }
+
+  @Override
+  public void close() {
+    commits.close();
   }
 
   private void check(TransferRequest r) {

@@ -319,6 +319,20 @@ public final class Database implements AutoCloseable {
   }
 
   /** True when {@code e} was caused by a unique or primary key violation, on either engine. */
+  /**
+   * Whether {@code e} is a deadlock or a serialization failure (PostgreSQL's 40P01 and 40001): the
+   * transaction was rolled back as a whole and may simply be run again.
+   */
+  public static boolean isRetryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql
+          && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static boolean isUniqueViolation(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof org.sqlite.SQLiteException s) {

@@ -166,25 +166,39 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     List<T> items = new ArrayList<>(group.size());
     group.forEach(q -> items.add(q.item()));
     List<List<R>> answers = new ArrayList<>(1);
-    try {
-      db.useTransactionFlushedLater(
-          h -> {
-            List<R> out = writer.write(h, items);
-            if (out.size() != items.size()) {
-              // Rolled back: a request must never be failed for what was stored.
-              throw new IllegalStateException(
-                  name + ": the writer answered " + out.size() + " of " + items.size() + " items");
-            }
-            answers.clear(); // a retried transaction answers afresh
-            answers.add(out);
-          });
-      return answers.get(0);
-    } catch (RuntimeException e) {
-      // The class name only: the items may hold personal data.
-      LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
-      group.forEach(q -> q.done().completeExceptionally(e));
-      return null;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return writeOnce(items, answers);
+      } catch (RuntimeException e) {
+        if (attempt < RETRIES && Database.isRetryable(e)) {
+          // Two nodes' groups locked the same rows in opposite orders; PostgreSQL chose this one
+          // to fail. Nothing of it is committed: write the whole group again.
+          continue;
+        }
+        // The class name only: the items may hold personal data.
+        LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
+        group.forEach(q -> q.done().completeExceptionally(e));
+        return null;
+      }
     }
+  }
+
+  private static final int RETRIES = 5;
+
+  /** One attempt: writes and commits the group (not yet synced); the writer's answers. */
+  private List<R> writeOnce(List<T> items, List<List<R>> answers) {
+    db.useTransactionFlushedLater(
+        h -> {
+          List<R> out = writer.write(h, items);
+          if (out.size() != items.size()) {
+            // Rolled back: a request must never be failed for what was stored.
+            throw new IllegalStateException(
+                name + ": the writer answered " + out.size() + " of " + items.size() + " items");
+          }
+          answers.clear(); // a retried transaction answers afresh
+          answers.add(out);
+        });
+    return answers.get(0);
   }
 
   /** Makes every group committed so far durable with one sync, then answers their requests. */
