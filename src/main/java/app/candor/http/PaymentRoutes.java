@@ -367,9 +367,9 @@ public record PaymentRoutes(PurposeGate gate, Payments payments) implements Http
   }
 
   private void answer(Context ctx, Grant grant, TransferRequest request) {
+    // Logged in the person's access log inside the transfer's own transaction.
     Payments.Answer answer =
         payments.move(grant, Optional.ofNullable(ctx.header("Idempotency-Key")), request);
-    gate.changed(grant);
     ctx.status(answer.status()).json(answer.body());
   }
 

@@ -177,10 +177,15 @@ final class Ledger {
   }
 
   private static void change(Handle h, String account, String set, long amount) {
-    h.createUpdate("UPDATE ledger_accounts SET " + set + " WHERE id = :id")
-        .bind("a", amount)
-        .bind("id", account)
-        .execute();
+    int changed =
+        h.createUpdate("UPDATE ledger_accounts SET " + set + " WHERE id = :id")
+            .bind("a", amount)
+            .bind("id", account)
+            .execute();
+    if (changed != 1) {
+      // Never credit nothing: the whole transaction rolls back rather than lose the money.
+      throw new IllegalStateException("a ledger account to credit is missing");
+    }
   }
 
   private static List<String> inOrder(String a, String b) {

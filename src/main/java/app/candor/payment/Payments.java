@@ -89,6 +89,7 @@ public final class Payments implements AutoCloseable {
             ledger,
             idempotency,
             RiskScorer.standard(),
+            gate,
             settings.currency(),
             clock);
     this.holds = new Holds(db, ledger, clock);

@@ -2,6 +2,7 @@ package app.candor.payment;
 
 import app.candor.core.access.Access;
 import app.candor.core.access.Grant;
+import app.candor.core.access.PurposeGate;
 import app.candor.core.catalog.Purpose;
 import app.candor.core.crypto.FieldCipher;
 import app.candor.core.crypto.SubjectKeys;
@@ -57,6 +58,7 @@ public final class Transfers implements AutoCloseable {
   private final FraudCheck fraud;
   private final String currency;
   private final Clock clock;
+  private final PurposeGate gate;
   private final GroupCommit<Move, Outcome> commits;
 
   Transfers(
@@ -67,9 +69,11 @@ public final class Transfers implements AutoCloseable {
       Ledger ledger,
       Idempotency idempotency,
       RiskScorer scorer,
+      PurposeGate gate,
       String currency,
       Clock clock) {
     this.db = db;
+    this.gate = gate;
     this.keys = keys;
     this.methods = methods;
     this.merchants = merchants;
@@ -98,6 +102,7 @@ public final class Transfers implements AutoCloseable {
     Optional<Idempotency.Answer> earlier =
         idempotency.earlier(caller, key, digest, request.from(), aead);
     if (earlier.isPresent()) {
+      gate.changed(grant); // a replayed answer shows the transfer again: logged as a read
       return earlier.get();
     }
     Optional<Instant> recipientSince = Optional.empty();
@@ -110,8 +115,8 @@ public final class Transfers implements AutoCloseable {
     if (request.toMerchant().isPresent() && !merchants.exists(request.toMerchant().get())) {
       throw CandorException.invalid("to.merchantId", "no such merchant");
     }
-    Outcome outcome = commits.commit(new Move(caller, key, digest, request, aead, recipientSince));
-    grant.revealAll();
+    Outcome outcome =
+        commits.commit(new Move(grant, caller, key, digest, request, aead, recipientSince));
     if (outcome.refused() != null) {
       throw outcome.refused();
     }
@@ -119,14 +124,19 @@ public final class Transfers implements AutoCloseable {
       return outcome.answer();
     }
     // Another request with this key came first (in this group, or on another node).
-    return idempotency
-        .earlier(caller, key, digest, request.from(), aead)
-        .orElseThrow(
-            () -> CandorException.conflict("a request with this Idempotency-Key is in progress"));
+    Idempotency.Answer replayed =
+        idempotency
+            .earlier(caller, key, digest, request.from(), aead)
+            .orElseThrow(
+                () ->
+                    CandorException.conflict("a request with this Idempotency-Key is in progress"));
+    gate.changed(grant);
+    return replayed;
   }
 
   /** One queued transfer request, checked and ready to carry out. */
   private record Move(
+      Grant grant,
       String caller,
       String key,
       String digest,
@@ -160,6 +170,8 @@ public final class Transfers implements AutoCloseable {
         Idempotency.Answer answer =
             new Idempotency.Answer(201, carryOut(h, r, m.aead(), m.recipientSince()));
         idempotency.store(h, m.caller(), m.key(), answer, r.from(), m.aead());
+        // The service's or operator's move is in the person's access log, in this transaction.
+        gate.changedIn(h, m.grant());
         h.releaseSavepoint("move");
         out.add(new Outcome(answer, null));
       } catch (CandorException e) {

@@ -142,7 +142,7 @@ final class GeoLoad {
     return http("POST", "/v1/events", key, sb.append("]}").toString());
   }
 
-  static byte[] http(String method, String path, String key, String body) {
+  static byte[] http(String method, String path, String key, String body, String... headers) {
     StringBuilder sb =
         new StringBuilder(256)
             .append(method)
@@ -151,6 +151,9 @@ final class GeoLoad {
             .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ")
             .append(key)
             .append("\r\n");
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      sb.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+    }
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
     if (body != null) {
       sb.append("Content-Type: application/json\r\nContent-Length: ")

@@ -93,6 +93,26 @@ public final class AccessLog implements AutoCloseable {
   }
 
   /**
+   * Records one read of {@code fields} of the person inside the caller's transaction, which must
+   * have checked that the person still exists (on PostgreSQL with their key row share-locked): the
+   * entry is durable exactly when the change it records is, with no commit of its own.
+   */
+  public void readIn(
+      Handle h, String subjectId, String caller, String purpose, List<String> fields) {
+    long at = clock.millis();
+    h.createUpdate(
+            "INSERT INTO access_log (id, subject_id, at, caller, purpose, fields)"
+                + " VALUES (:id, :s, :t, :c, :p, :f)")
+        .bind("id", rowId(at, ThreadLocalRandom.current()))
+        .bind("s", subjectId)
+        .bind("t", at)
+        .bind("c", caller)
+        .bind("p", purpose)
+        .bind("f", String.join(",", fields))
+        .execute();
+  }
+
+  /**
    * Records that each of {@code subjectIds} was shown once, counted into today's entry of each;
    * returns once the counts are durable.
    */

@@ -324,13 +324,17 @@ public final class Database implements AutoCloseable {
    * transaction was rolled back as a whole and may simply be run again.
    */
   public static boolean isRetryable(Throwable e) {
+    return sqlState(e).filter(s -> s.equals("40P01") || s.equals("40001")).isPresent();
+  }
+
+  /** The SQL state of the first SQL exception in {@code e}'s causes (no data, safe to log). */
+  public static java.util.Optional<String> sqlState(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql
-          && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
-        return true;
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        return java.util.Optional.of(sql.getSQLState());
       }
     }
-    return false;
+    return java.util.Optional.empty();
   }
 
   public static boolean isUniqueViolation(Throwable e) {

@@ -175,8 +175,14 @@ public final class GroupCommit<T, R> implements AutoCloseable {
           // to fail. Nothing of it is committed: write the whole group again.
           continue;
         }
-        // The class name only: the items may hold personal data.
-        LOG.warn("{}: a group of {} failed: {}", name, items.size(), e.getClass().getName());
+        // The class name and SQL state only: the items may hold personal data.
+        LOG.warn(
+            "{}: a group of {} failed after {} attempt(s): {} (SQL state {})",
+            name,
+            items.size(),
+            attempt,
+            e.getClass().getName(),
+            Database.sqlState(e).orElse("none"));
         group.forEach(q -> q.done().completeExceptionally(e));
         return null;
       }
