@@ -46,6 +46,9 @@ public final class Transfers implements AutoCloseable {
           "payment.transactions",
           "payment.methods");
 
+  /** Group-commit writers on PostgreSQL, each with its own connection and transactions. */
+  static final int POSTGRES_WRITERS = 4;
+
   /** The longest a hold may wait for its capture: 7 days. */
   static final int MAX_HOLD_SECONDS = 7 * 24 * 3600;
 
@@ -59,7 +62,9 @@ public final class Transfers implements AutoCloseable {
   private final String currency;
   private final Clock clock;
   private final PurposeGate gate;
-  private final GroupCommit<Move, Outcome> commits;
+  // One writer on SQLite (one writer at a time is all it has); several on PostgreSQL, which
+  // commits concurrent transactions in parallel. A payer's transfers always go to the same one.
+  private final List<GroupCommit<Move, Outcome>> commits;
 
   Transfers(
       Database db,
@@ -82,7 +87,14 @@ public final class Transfers implements AutoCloseable {
     this.fraud = new FraudCheck(clock, scorer);
     this.currency = Objects.requireNonNull(currency, "currency");
     this.clock = clock;
-    this.commits = new GroupCommit<>("transfers", db, this::write, 500, 10_000);
+    int writers = db.dialect() == Database.Dialect.POSTGRESQL ? POSTGRES_WRITERS : 1;
+    List<GroupCommit<Move, Outcome>> all = new ArrayList<>(writers);
+    for (int i = 0; i < writers; i++) {
+      all.add(
+          new GroupCommit<>(
+              writers == 1 ? "transfers" : "transfers-" + i, db, this::write, 500, 10_000));
+    }
+    this.commits = List.copyOf(all);
   }
 
   /**
@@ -116,7 +128,9 @@ public final class Transfers implements AutoCloseable {
       throw CandorException.invalid("to.merchantId", "no such merchant");
     }
     Outcome outcome =
-        commits.commit(new Move(grant, caller, key, digest, request, aead, recipientSince));
+        commits
+            .get(Math.floorMod(request.from().hashCode(), commits.size()))
+            .commit(new Move(grant, caller, key, digest, request, aead, recipientSince));
     if (outcome.refused() != null) {
       throw outcome.refused();
     }
@@ -184,12 +198,12 @@ public final class Transfers implements AutoCloseable {
 
   /** The transfers waiting for their group (a metric). */
   public int backlog() {
-    return commits.backlog();
+    return commits.stream().mapToInt(GroupCommit::backlog).sum();
   }
 
   @Override
   public void close() {
-    commits.close();
+    commits.forEach(GroupCommit::close);
   }
 
   private void check(TransferRequest r) {
