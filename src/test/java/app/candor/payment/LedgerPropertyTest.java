@@ -70,9 +70,10 @@ class LedgerPropertyTest {
   }
 
   /**
-   * Found by this class's workload: holds between the same wallets in opposite directions, at once.
-   * Each locks its own wallet, then both accounts' daily totals; taken in another order by each,
-   * those deadlocked on PostgreSQL and one of the two was answered 500.
+   * Found while writing this class (its random workload rarely hits it): holds between the same
+   * wallets in opposite directions, at once. Each locks its own wallet, then both accounts' daily
+   * totals; taken in another order by each, those deadlocked on PostgreSQL and one of the two was
+   * answered 500.
    */
   @ParameterizedTest(name = "on {0}")
   @MethodSource("app.candor.testing.TestDatabases#kinds")
