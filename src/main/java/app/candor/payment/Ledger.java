@@ -188,7 +188,7 @@ final class Ledger {
     }
   }
 
-  private static List<String> inOrder(String a, String b) {
+  static List<String> inOrder(String a, String b) {
     return a.compareTo(b) <= 0 ? List.of(a, b) : List.of(b, a);
   }
 

@@ -317,8 +317,12 @@ public final class Transfers implements AutoCloseable {
       }
     }
     if (!status.equals("declined")) {
-      FraudCheck.count(h, wallet, FraudCheck.day(now), amount);
-      FraudCheck.count(h, counterparty, FraudCheck.day(now), amount);
+      // In account id order, as the ledger locks accounts: two holds between the same wallets in
+      // opposite directions would otherwise each lock one daily row and wait for the other's (a
+      // deadlock on PostgreSQL, answered 500).
+      for (String account : Ledger.inOrder(wallet, counterparty)) {
+        FraudCheck.count(h, account, FraudCheck.day(now), amount);
+      }
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", id);
