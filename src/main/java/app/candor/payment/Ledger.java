@@ -142,6 +142,24 @@ final class Ledger {
     }
   }
 
+  /**
+   * 402 unless the wallet's available money covers {@code amount} now: checked before a payment
+   * from the wallet is scored, so a payment that could never go through is refused as such. The
+   * debit or hold itself is still conditional, for what changes between the two.
+   */
+  void requireAvailable(Handle h, String wallet, long amount) {
+    long available =
+        h.createQuery("SELECT balance - held FROM ledger_accounts WHERE id = :id")
+            .bind("id", wallet)
+            .mapTo(Long.class)
+            .findOne()
+            .orElse(0L);
+    if (available < amount) {
+      throw CandorException.insufficientFunds(
+          "the wallet's available balance does not cover " + amount + " (nothing was moved)");
+    }
+  }
+
   /** Reserves {@code amount} of a wallet for a hold; 402 when its available money is short. */
   void hold(Handle h, String account, long amount) {
     int changed =

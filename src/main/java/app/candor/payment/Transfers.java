@@ -264,6 +264,9 @@ public final class Transfers implements AutoCloseable {
                   : ledger.account(h, Ledger.MERCHANT, r.toMerchant().orElseThrow(), currency);
         };
     long amount = r.amount().amount();
+    if (!r.kind().equals("top_up") && !(r.kind().equals("transfer") && method.isPresent())) {
+      ledger.requireAvailable(h, wallet, amount);
+    }
     Assessment risk =
         fraud.assess(
             h,
