@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * is only somewhat high is more likely a fraud on such a card (measured: BENCHMARKS.md, the
  * stolen-card scenario's AUC went from 0.914 to about 0.97). Left out, because on the simulator
  * they added noise and no skill (measured: BENCHMARKS.md): the handbook's weekend and night flags
- * (its frauds do not depend on the time), the payer's 7-day and today's averages and counts, and
- * the counterparty's payment counts. The last four are Candor's own signals, neutral when absent
- * (wallet, merchant, no location consent).
+ * (its frauds do not depend on the time), the payer's 7-day and today's raw averages and counts
+ * (the ratios above keep what they knew), and the counterparty's payment counts. The last four are
+ * Candor's own signals, neutral when absent (wallet, merchant, no location consent).
  */
 public final class Features {
 
