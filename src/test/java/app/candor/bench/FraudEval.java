@@ -136,6 +136,7 @@ public final class FraudEval implements Callable<Integer> {
     printTable(data, e);
     printDecisions(e);
     printScenarios(e);
+    printCeiling(data, e);
 
     if (writeModel) {
       String header =
@@ -249,6 +250,68 @@ public final class FraudEval implements Callable<Integer> {
               n == 0 ? Double.NaN : Metrics.aucRoc(rows)));
     }
     System.out.println(line + "\n");
+  }
+
+  /**
+   * What no causal model can beat on this test period. A compromised terminal's frauds are all
+   * alike genuine payments; only their reports, 7 days later, give it away. A scenario-2 fraud is
+   * "detectable" when a fraud at its terminal from the last 27 days (the current compromise) was
+   * reported before it; the others have, on the features a live path can have, the distribution of
+   * genuine payments, so any model ranks them, on average, as a random genuine one (AUC 0.5).
+   * Counting every other fraud as perfectly ranked gives an upper bound on the pooled AUC; an
+   * oracle ranking the detectable frauds first and the rest at random gives the card precision such
+   * knowledge would reach.
+   */
+  private static void printCeiling(Dataset data, Evaluation e) {
+    List<List<FraudSimulator.Transaction>> fraudsAt = new ArrayList<>();
+    for (int k = 0; k < data.config().terminals(); k++) {
+      fraudsAt.add(new ArrayList<>());
+    }
+    for (FraudSimulator.Transaction t : data.transactions()) {
+      if (t.fraud()) {
+        fraudsAt.get(t.terminal()).add(t);
+      }
+    }
+    SplittableRandom r = new SplittableRandom(0);
+    List<Metrics.Scored> oracle = new ArrayList<>();
+    double bound = 0;
+    int frauds = 0;
+    int scenario2 = 0;
+    int hidden = 0;
+    for (FraudSimulator.Transaction t : e.transactions()) {
+      boolean detectable = t.fraud();
+      if (t.scenario() == 2) {
+        detectable = false;
+        for (FraudSimulator.Transaction f : fraudsAt.get(t.terminal())) {
+          detectable |=
+              f.day() >= t.day() - 27
+                  && f.seconds() + AccountWindows.DELAY_DAYS * 86_400L <= t.seconds();
+        }
+        scenario2++;
+        hidden += detectable ? 0 : 1;
+      }
+      if (t.fraud()) {
+        frauds++;
+        bound += detectable ? 1 : 0.5;
+      }
+      oracle.add(
+          new Metrics.Scored(t.customer(), t.day(), detectable ? 2 : r.nextDouble(), t.fraud()));
+    }
+    double cp =
+        Metrics.cardPrecisionPerDay(oracle, 100).stream()
+            .mapToDouble(Double::doubleValue)
+            .average()
+            .orElseThrow();
+    System.out.printf(
+        Locale.ROOT,
+        "Ceiling: %d of the %d scenario-2 frauds come before any report from their terminal's"
+            + " compromise. Upper bound on the pooled AUC ROC of a causal model (all other frauds"
+            + " ranked first, these at chance): %.3f. Card precision@100 of an oracle ranking the"
+            + " detectable frauds first: %.3f.%n%n",
+        hidden,
+        scenario2,
+        bound / frauds,
+        cp);
   }
 
   private static void printDecisions(Evaluation e) {

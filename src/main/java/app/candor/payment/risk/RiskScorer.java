@@ -36,6 +36,7 @@ public final class RiskScorer {
   public static final List<String> REASON_CODES =
       List.of(
           "amount_unusual",
+          "spending_unusual",
           "velocity",
           "payer_fraud",
           "merchant_fraud",
@@ -83,16 +84,18 @@ public final class RiskScorer {
   }
 
   private static int codeOf(int feature) {
-    if (feature < Features.PAYMENTS_TODAY) {
+    if (feature < Features.RECENT_AVERAGE) {
       return 0;
-    } else if (feature < Features.PAYER_FRAUDS) {
+    } else if (feature < Features.PAYMENTS_TODAY) {
       return 1;
-    } else if (feature == Features.PAYER_FRAUDS) {
+    } else if (feature < Features.PAYER_FRAUDS) {
       return 2;
-    } else if (feature <= Features.COUNTERPARTY_LAST) {
+    } else if (feature == Features.PAYER_FRAUDS) {
       return 3;
+    } else if (feature <= Features.COUNTERPARTY_LAST) {
+      return 4;
     }
-    return 4 + feature - Features.PAYMENT_METHOD_AGE;
+    return 5 + feature - Features.PAYMENT_METHOD_AGE;
   }
 
   private static List<Reason> reasons(double[] byCode, Signals s) {
@@ -121,7 +124,8 @@ public final class RiskScorer {
       AccountWindows cp = s.counterparty();
       return switch (code) {
         case 0 -> amountDetail(s);
-        case 1 -> {
+        case 1 -> spendingDetail(s);
+        case 2 -> {
           int today = payer.today().count() + 1;
           double usual = payer.last30().count() / 30.0;
           yield String.format(
@@ -130,7 +134,7 @@ public final class RiskScorer {
               payments(today),
               usual < 1 ? "fewer than 1" : "about " + Math.round(usual));
         }
-        case 2 -> {
+        case 3 -> {
           int frauds = payer.delayed30().confirmedFrauds() + payer.recent().confirmedFrauds();
           yield frauds
               + (frauds == 1 ? " payment" : " payments")
@@ -138,7 +142,7 @@ public final class RiskScorer {
               + (frauds == 1 ? "was" : "were")
               + " confirmed as fraud in the last 5 weeks";
         }
-        case 3 -> {
+        case 4 -> {
           String who = s.recipientAccountAge().isPresent() ? "this recipient" : "this merchant";
           WindowTotals older = cp.delayed30();
           int recent = cp.recent().confirmedFrauds();
@@ -162,17 +166,17 @@ public final class RiskScorer {
               ? recentPart
               : recent == 0 ? olderPart : olderPart + "; " + recentPart;
         }
-        case 4 ->
+        case 5 ->
             "the card or account paying was added "
                 + ago(s.paymentMethodAge().orElseThrow().toMinutes());
-        case 5 ->
+        case 6 ->
             "the same card is on "
                 + s.otherAccountsWithSameCard()
                 + (s.otherAccountsWithSameCard() == 1 ? " other account" : " other accounts");
-        case 6 ->
+        case 7 ->
             "the recipient's account was created "
                 + ago(s.recipientAccountAge().orElseThrow().toMinutes());
-        case 7 ->
+        case 8 ->
             String.format(
                 Locale.ROOT,
                 "you are about %d km from where you usually are",
@@ -190,6 +194,27 @@ public final class RiskScorer {
       return times >= 1.5
           ? String.format(Locale.ROOT, "%.1f times your average payment of the last 30 days", times)
           : "a large amount for a payment";
+    }
+
+    /**
+     * The larger of the two recent averages against the older days' (the two features of this
+     * code), as a multiple of the older average.
+     */
+    private static String spendingDetail(Signals s) {
+      AccountWindows payer = s.payer();
+      double week = Features.averages(payer.last7(), payer.delayed30());
+      double today = Features.averages(payer.today(), payer.delayed30());
+      return week >= today
+          ? String.format(
+              Locale.ROOT,
+              "your payments of the last 7 days average %.1f times your usual payment (8 to 37"
+                  + " days ago)",
+              week)
+          : String.format(
+              Locale.ROOT,
+              "your payments earlier today average %.1f times your usual payment (8 to 37 days"
+                  + " ago)",
+              today);
     }
 
     private static String payments(int n) {

@@ -34,8 +34,8 @@ public final class ModelTraining {
   public record Rows(List<Transaction> transactions, double[][] features, boolean[] labels) {}
 
   /**
-   * The per-day and pooled measures of a test period, with the scored rows and the fraud scenario
-   * of each (0 for genuine).
+   * The per-day and pooled measures of a test period, with the scored rows, the fraud scenario of
+   * each (0 for genuine) and the transactions they are, in the same order.
    */
   public record Evaluation(
       List<Integer> days,
@@ -47,7 +47,8 @@ public final class ModelTraining {
       int testTransactions,
       int testFrauds,
       List<Metrics.Scored> scored,
-      List<Integer> scenarios) {
+      List<Integer> scenarios,
+      List<Transaction> transactions) {
 
     public double meanCardPrecision() {
       return cardPrecisionPerDay.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -155,6 +156,7 @@ public final class ModelTraining {
     }
     List<Metrics.Scored> scored = new ArrayList<>();
     List<Integer> scenarios = new ArrayList<>();
+    List<Transaction> transactions = new ArrayList<>();
     SignalReplay.replay(
         data,
         period.testStart(),
@@ -163,6 +165,7 @@ public final class ModelTraining {
           if (!excluded.get(t.day() - period.testStart()).contains(t.customer())) {
             scored.add(new Metrics.Scored(t.customer(), t.day(), scorer.logOdds(s), t.fraud()));
             scenarios.add(t.scenario());
+            transactions.add(t);
           }
         });
     List<Integer> days = new ArrayList<>();
@@ -186,6 +189,7 @@ public final class ModelTraining {
         scored.size(),
         frauds,
         scored,
-        scenarios);
+        scenarios,
+        transactions);
   }
 }

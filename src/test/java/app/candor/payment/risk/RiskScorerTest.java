@@ -96,6 +96,28 @@ class RiskScorerTest {
   }
 
   @Test
+  void a_card_spending_four_times_its_usual_this_week_gives_spending_unusual() {
+    List<DayTotals> history = new ArrayList<>();
+    for (int n = 1; n <= 40; n++) {
+      long average = n < 7 ? 16_000 : 4_000;
+      history.add(new DayTotals(TODAY.minusDays(n), 2, 2 * average, 0));
+    }
+    AccountWindows spendingMore = AccountWindows.of(history, TODAY);
+
+    Assessment a = SCORER.score(Signals.of(9_000, NOON, spendingMore, CLEAN_MERCHANT));
+
+    assertThat(codes(a)).contains("spending_unusual");
+    assertThat(a.reasons())
+        .filteredOn(r -> r.code().equals("spending_unusual"))
+        .extracting(Reason::detail)
+        .containsExactly(
+            "your payments of the last 7 days average 4.0 times your usual payment (8 to 37 days"
+                + " ago)");
+    assertThat(a.score())
+        .isGreaterThan(SCORER.score(Signals.of(9_000, NOON, HABITUAL, CLEAN_MERCHANT)).score());
+  }
+
+  @Test
   void a_merchant_whose_recent_payments_were_confirmed_fraud_gives_merchant_fraud() {
     AccountWindows compromised = windows(20, 2, 3_000, 2);
 
