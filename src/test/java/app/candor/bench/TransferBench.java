@@ -60,7 +60,13 @@ public final class TransferBench {
     String url = opts.get("pg");
     if (url != null) {
       System.out.println(BenchUtil.pgDescription(url));
-      double candor = run("PostgreSQL", Optional.of(url), people, seconds, connections);
+      String schema = BenchUtil.freshSchema(url, "transfer_bench");
+      double candor;
+      try {
+        candor = run("PostgreSQL", Optional.of(schema), people, seconds, connections);
+      } finally {
+        BenchUtil.dropSchema(schema);
+      }
       double tps = Pgbench.tpcb(url, connections, seconds);
       System.out.printf(
           "pgbench TPC-B on the same PostgreSQL, %d clients: %,.0f transactions/s;"
