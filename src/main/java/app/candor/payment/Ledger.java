@@ -100,17 +100,19 @@ final class Ledger {
   Optional<Account> get(Handle h, String id) {
     return h.createQuery("SELECT * FROM ledger_accounts WHERE id = :id")
         .bind("id", id)
-        .map(
-            (rs, ctx) ->
-                new Account(
-                    rs.getString("id"),
-                    rs.getString("kind"),
-                    rs.getString("owner_id"),
-                    rs.getString("currency"),
-                    rs.getLong("balance"),
-                    rs.getLong("held"),
-                    rs.getLong("created_at")))
+        .map((rs, ctx) -> account(rs))
         .findOne();
+  }
+
+  private static Account account(java.sql.ResultSet rs) throws java.sql.SQLException {
+    return new Account(
+        rs.getString("id"),
+        rs.getString("kind"),
+        rs.getString("owner_id"),
+        rs.getString("currency"),
+        rs.getLong("balance"),
+        rs.getLong("held"),
+        rs.getLong("created_at"));
   }
 
   /**
@@ -252,18 +254,7 @@ final class Ledger {
           List<Difference> differences = new ArrayList<>();
           Map<String, Long> totals = new HashMap<>();
           List<Account> accounts =
-              h.createQuery("SELECT * FROM ledger_accounts")
-                  .map(
-                      (rs, ctx) ->
-                          new Account(
-                              rs.getString("id"),
-                              rs.getString("kind"),
-                              rs.getString("owner_id"),
-                              rs.getString("currency"),
-                              rs.getLong("balance"),
-                              rs.getLong("held"),
-                              rs.getLong("created_at")))
-                  .list();
+              h.createQuery("SELECT * FROM ledger_accounts").map((rs, ctx) -> account(rs)).list();
           for (Account a : accounts) {
             long[] r = recomputed.getOrDefault(a.id(), new long[2]);
             if (r[0] != a.balance()) {

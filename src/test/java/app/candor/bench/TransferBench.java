@@ -225,17 +225,12 @@ public final class TransferBench {
   /** A Luhn-valid Visa number of its own for person {@code i}. */
   static String card(int i) {
     String digits = String.format("4%014d", 500_000_000L + i);
-    int sum = 0;
-    for (int k = 0; k < digits.length(); k++) {
-      int d = digits.charAt(digits.length() - 1 - k) - '0';
-      if (k % 2 == 0) {
-        d *= 2;
-        if (d > 9) {
-          d -= 9;
-        }
-      }
-      sum += d;
+    try {
+      return digits
+          + org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit.LUHN_CHECK_DIGIT
+              .calculate(digits);
+    } catch (org.apache.commons.validator.routines.checkdigit.CheckDigitException e) {
+      throw new IllegalStateException(e);
     }
-    return digits + ((10 - sum % 10) % 10);
   }
 }

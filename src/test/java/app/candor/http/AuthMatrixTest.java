@@ -486,19 +486,9 @@ class AuthMatrixTest {
 
     /** A card no one saved yet: a fresh Luhn-valid number each call. */
     synchronized String cardBody() {
-      String digits = String.format(Locale.ROOT, "4%014d", 100_000_000L + (++counter));
-      int sum = 0;
-      for (int i = 0; i < digits.length(); i++) {
-        int d = digits.charAt(digits.length() - 1 - i) - '0';
-        if (i % 2 == 0) {
-          d *= 2;
-          if (d > 9) {
-            d -= 9;
-          }
-        }
-        sum += d;
-      }
-      String number = digits + ((10 - sum % 10) % 10);
+      String number =
+          app.candor.payment.PaymentClient.luhn(
+              String.format(Locale.ROOT, "4%014d", 100_000_000L + (++counter)));
       return json(
           Map.of(
               "type",

@@ -10,7 +10,7 @@ import java.util.Optional;
  * A payments service talking to a server over HTTP, as the tests of this package drive it: saving
  * cards, registering merchants, and the request bodies of transfers, top-ups and pay-outs.
  */
-record PaymentClient(Http http, String pay) {
+public record PaymentClient(Http http, String pay) {
 
   /** The body of a transfer of {@code amount} EUR from the wallet; {@code to} is a to-object. */
   static String transfer(String from, String to, long amount, Optional<Integer> holdSeconds) {
@@ -77,5 +77,16 @@ record PaymentClient(Http http, String pay) {
 
   Http.Response payOut(String person, String body, String key) {
     return http.post("/v1/users/" + person + "/wallet/pay-outs", pay, body, "Idempotency-Key", key);
+  }
+
+  /** {@code digits} with its Luhn check digit appended: a card number that passes the check. */
+  public static String luhn(String digits) {
+    try {
+      return digits
+          + org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit.LUHN_CHECK_DIGIT
+              .calculate(digits);
+    } catch (org.apache.commons.validator.routines.checkdigit.CheckDigitException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
