@@ -2,26 +2,31 @@ package app.candor.privacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import app.candor.Candor;
 import app.candor.testing.Http;
+import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Card data at rest: the full card number, the security code, the IBAN, the holder's name and the
- * payment note are in no database file (main, WAL, shared memory), no log line and no export; the
- * security code is nowhere at all. After the person pays out and is erased, none of them, nor the
- * person's id, is left in the files.
+ * payment note are in no database file (SQLite: main, WAL, shared memory; PostgreSQL: a pg_dump of
+ * the schema) and no export; the security code is nowhere at all. After the person pays out and is
+ * erased, none of them, nor the person's id, is left in the files.
  */
 class PaymentPlaintextTest {
 
@@ -33,10 +38,12 @@ class PaymentPlaintextTest {
 
   @TempDir Path dir;
 
-  @Test
-  void no_card_number_security_code_iban_or_holder_is_readable_in_files_logs_or_the_export()
-      throws IOException {
-    try (TestServer server = TestServer.sqlite(dir.resolve("data"))) {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("app.candor.testing.TestDatabases#kinds")
+  void no_card_number_security_code_iban_or_holder_is_readable_at_rest_or_in_the_export(String kind)
+      throws Exception {
+    try (TestServer server =
+        TestServer.of(Candor.withOutbox(TestDatabases.config(kind, dir.resolve("data"))))) {
       Http http = server.http();
       String account = server.service("accounts", "account");
       String pay = server.service("pay", "payments");
@@ -95,8 +102,8 @@ class PaymentPlaintextTest {
           .isEqualTo(201);
 
       List<String> secrets = List.of(NUMBER, IBAN, HOLDER, NOTE, "vantablack");
-      assertThat(found(dir, secrets)).as("plaintext in the data files or logs").isEmpty();
-      assertThat(found(dir, List.of(CVC))).as("the security code anywhere").isEmpty();
+      assertThat(found(server, secrets)).as("plaintext at rest").isEmpty();
+      assertThat(found(server, List.of(CVC))).as("the security code anywhere").isEmpty();
 
       Http.Response export = http.get("/v1/users/" + ana + "/export", TestServer.ADMIN_TOKEN);
       assertThat(export.status()).isEqualTo(200);
@@ -121,9 +128,55 @@ class PaymentPlaintextTest {
       List<String> traces = new ArrayList<>(secrets);
       traces.add(ana);
       traces.add(cardId);
-      assertThat(found(dir.resolve("data"), traces)).as("traces after erasure").isEmpty();
+      assertThat(found(server, traces)).as("traces after erasure").isEmpty();
       assertThat(server.candor().payments().verify().ok()).isTrue();
     }
+  }
+
+  /**
+   * Which of {@code needles} are at rest: in any file of the data directory (the SQLite database,
+   * its WAL and shared memory, the keys), or, on PostgreSQL, in a {@code pg_dump} of the schema.
+   */
+  private List<String> found(TestServer server, List<String> needles) throws Exception {
+    Optional<String> url = server.candor().config().dbUrl();
+    if (url.isEmpty()) {
+      return found(dir, needles);
+    }
+    URI uri = URI.create(url.get().substring("jdbc:".length()));
+    String schema = "";
+    String user = "postgres";
+    for (String kv : uri.getQuery().split("&")) {
+      if (kv.startsWith("currentSchema=")) {
+        schema = kv.substring("currentSchema=".length());
+      } else if (kv.startsWith("user=")) {
+        user = kv.substring("user=".length());
+      }
+    }
+    Process dump =
+        new ProcessBuilder(
+                "pg_dump",
+                "-h",
+                uri.getHost(),
+                "-p",
+                Integer.toString(uri.getPort() < 0 ? 5432 : uri.getPort()),
+                "-U",
+                user,
+                "-n",
+                schema,
+                uri.getPath().substring(1))
+            .redirectErrorStream(true)
+            .start();
+    byte[] out = dump.getInputStream().readAllBytes();
+    assertThat(dump.waitFor()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+    assertThat(new String(out, StandardCharsets.UTF_8))
+        .contains("CREATE TABLE " + schema + ".transfers");
+    List<String> hits = new ArrayList<>();
+    for (String n : needles) {
+      if (indexOf(out, n.getBytes(StandardCharsets.UTF_8)) >= 0) {
+        hits.add(n + " in the pg_dump of " + schema);
+      }
+    }
+    return hits;
   }
 
   /** Which of {@code needles} appear in any file under {@code root}. */
