@@ -141,7 +141,14 @@ public final class Candor implements AutoCloseable {
       this.places = new PlaceService(database, clock);
       this.payments =
           new Payments(
-              database, subjectKeys, blindIndex, gate, people::names, config.payment(), clock);
+              database,
+              subjectKeys,
+              blindIndex,
+              gate,
+              people::names,
+              location::kmFromUsual,
+              config.payment(),
+              clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),

@@ -220,6 +220,44 @@ public final class LocationService implements AutoCloseable {
     return db.withHandle(h -> LocationRepository.currentOf(h, subjectId));
   }
 
+  /** How far back "where the person usually is" looks. */
+  static final long USUAL_DAYS = 30;
+
+  /**
+   * How far, in km, the person's current position is from where they usually are (the grid square
+   * of about 1 km they were in most often over the last {@value #USUAL_DAYS} days), for fraud
+   * defence: a payment made far from usual. Empty without location consent (as the catalog
+   * promises) or without positions. Computed between grid-square centres, so it says nothing finer
+   * than the approximate level does.
+   */
+  public Optional<Double> kmFromUsual(String subjectId) {
+    if (consents.of(subjectId).level().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<LocationRepository.Current> now = current(subjectId);
+    if (now.isEmpty()) {
+      return Optional.empty();
+    }
+    long since = clock.millis() - USUAL_DAYS * 86_400_000L;
+    Optional<Integer> usual =
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT cell FROM (SELECT cell FROM location_points WHERE subject_id = :s"
+                            + " AND at >= :t UNION ALL SELECT cell FROM location_log"
+                            + " WHERE subject_id = :s AND at >= :t) p"
+                            + " GROUP BY cell ORDER BY COUNT(*) DESC, cell LIMIT 1")
+                    .bind("s", subjectId)
+                    .bind("t", since)
+                    .mapTo(Integer.class)
+                    .findOne());
+    int cell = now.get().cell();
+    return usual.map(
+        u ->
+            Grid.distanceKm(
+                Grid.centreLat(cell), Grid.centreLon(cell), Grid.centreLat(u), Grid.centreLon(u)));
+  }
+
   /** Writes the updates still queued, then stops the writer and the mover. */
   @Override
   public void close() {

@@ -39,7 +39,8 @@ final class FraudCheck {
       long amount,
       Optional<Duration> methodAge,
       long otherAccountsWithCard,
-      Optional<Duration> recipientAge) {}
+      Optional<Duration> recipientAge,
+      Optional<Double> kmFromUsual) {}
 
   private final Clock clock;
   private final RiskScorer scorer;
@@ -63,7 +64,7 @@ final class FraudCheck {
             c.methodAge(),
             (int) Math.min(Integer.MAX_VALUE, c.otherAccountsWithCard()),
             c.recipientAge(),
-            Optional.empty());
+            c.kmFromUsual());
     return scorer.score(signals);
   }
 

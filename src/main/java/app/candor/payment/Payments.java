@@ -71,6 +71,7 @@ public final class Payments implements AutoCloseable {
       BlindIndex blind,
       PurposeGate gate,
       Function<Collection<String>, Map<String, String>> names,
+      Function<String, Optional<Double>> whereabouts,
       Config.Payment settings,
       Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
@@ -90,6 +91,7 @@ public final class Payments implements AutoCloseable {
             idempotency,
             RiskScorer.standard(),
             gate,
+            whereabouts,
             settings.currency(),
             clock);
     this.holds = new Holds(db, ledger, clock);

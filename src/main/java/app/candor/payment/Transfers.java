@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,9 @@ public final class Transfers implements AutoCloseable {
   /** Group-commit writers on PostgreSQL, each with its own connection and transactions. */
   static final int POSTGRES_WRITERS = 4;
 
+  /** What the fraud check reads of the payer's location data, for safety, when they allow it. */
+  static final List<String> LOCATION_FIELDS = List.of("location.current", "location.history");
+
   /** The longest a hold may wait for its capture: 7 days. */
   static final int MAX_HOLD_SECONDS = 7 * 24 * 3600;
 
@@ -61,6 +65,7 @@ public final class Transfers implements AutoCloseable {
   private final String currency;
   private final Clock clock;
   private final PurposeGate gate;
+  private final Function<String, Optional<Double>> whereabouts;
   // One writer on SQLite (one writer at a time is all it has); several on PostgreSQL, which
   // commits concurrent transactions in parallel. A payer's transfers always go to the same one.
   private final List<GroupCommit<Move, Outcome>> commits;
@@ -74,10 +79,12 @@ public final class Transfers implements AutoCloseable {
       Idempotency idempotency,
       RiskScorer scorer,
       PurposeGate gate,
+      Function<String, Optional<Double>> whereabouts,
       String currency,
       Clock clock) {
     this.db = db;
     this.gate = gate;
+    this.whereabouts = whereabouts;
     this.keys = keys;
     this.methods = methods;
     this.merchants = merchants;
@@ -126,10 +133,14 @@ public final class Transfers implements AutoCloseable {
     if (request.toMerchant().isPresent() && !merchants.exists(request.toMerchant().get())) {
       throw CandorException.invalid("to.merchantId", "no such merchant");
     }
+    // Where the payer usually is, only while they allow location (the location domain decides).
+    Optional<Double> kmFromUsual =
+        request.kind().equals("transfer") ? whereabouts.apply(request.from()) : Optional.empty();
     Outcome outcome =
         commits
             .get(Math.floorMod(request.from().hashCode(), commits.size()))
-            .commit(new Move(grant, caller, key, digest, request, aead, recipientSince));
+            .commit(
+                new Move(grant, caller, key, digest, request, aead, recipientSince, kmFromUsual));
     if (outcome.refused() != null) {
       throw outcome.refused();
     }
@@ -155,7 +166,8 @@ public final class Transfers implements AutoCloseable {
       String digest,
       TransferRequest request,
       Aead aead,
-      Optional<Instant> recipientSince) {
+      Optional<Instant> recipientSince,
+      Optional<Double> kmFromUsual) {
     @Override
     public String toString() {
       return "Move[masked]";
@@ -181,10 +193,14 @@ public final class Transfers implements AutoCloseable {
           continue;
         }
         Idempotency.Answer answer =
-            new Idempotency.Answer(201, carryOut(h, r, m.aead(), m.recipientSince()));
+            new Idempotency.Answer(
+                201, carryOut(h, r, m.aead(), m.recipientSince(), m.kmFromUsual()));
         idempotency.store(h, m.caller(), m.key(), answer, r.from(), m.aead());
         // The service's or operator's move is in the person's access log, in this transaction.
         gate.changedIn(h, m.grant());
+        if (m.kmFromUsual().isPresent()) {
+          gate.usedIn(h, m.grant(), Purpose.SAFETY, LOCATION_FIELDS);
+        }
         h.releaseSavepoint("move");
         out.add(new Outcome(answer, null));
       } catch (CandorException e) {
@@ -237,7 +253,11 @@ public final class Transfers implements AutoCloseable {
   }
 
   private Map<String, Object> carryOut(
-      Handle h, TransferRequest r, Aead aead, Optional<Instant> recipientSince) {
+      Handle h,
+      TransferRequest r,
+      Aead aead,
+      Optional<Instant> recipientSince,
+      Optional<Double> kmFromUsual) {
     long now = clock.millis();
     String payer = r.from();
     Ledger.requirePerson(h, payer, "person");
@@ -275,7 +295,8 @@ public final class Transfers implements AutoCloseable {
                 amount,
                 method.map(m -> Duration.between(m.createdAt(), Instant.ofEpochMilli(now))),
                 method.map(m -> methods.otherAccounts(h, m.fingerprint(), payer)).orElse(0L),
-                recipientSince.map(t -> Duration.between(t, Instant.ofEpochMilli(now)))));
+                recipientSince.map(t -> Duration.between(t, Instant.ofEpochMilli(now))),
+                kmFromUsual));
     String id = newId(now);
     String status;
     Optional<Long> expiresAt = Optional.empty();

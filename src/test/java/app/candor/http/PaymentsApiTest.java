@@ -451,4 +451,69 @@ class PaymentsApiTest {
       assertThat(w.server().candor().payments().verify().ok()).isTrue();
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
+  void a_payment_far_from_where_the_payer_usually_is_counts_only_with_location_consent(
+      String kind) {
+    try (World w = World.start(kind, dir)) {
+      String maps = w.server().service("maps", "location");
+      String account = w.server().service("consents", "account");
+      for (String person : List.of(w.ana(), w.bo())) {
+        String card = w.card(person, person.equals(w.ana()) ? VISA : "5555555555554444");
+        assertThat(w.topUp(person, card, 20_000, "fund-" + person).status()).isEqualTo(201);
+      }
+      // Ana allows location: a week in Paris, then today in Tokyo (days apart: plausible travel).
+      assertThat(
+              w.http()
+                  .put(
+                      "/v1/users/" + w.ana() + "/consents/location",
+                      account,
+                      "{\"granted\":true,\"level\":\"precise\"}")
+                  .status())
+          .isEqualTo(200);
+      java.time.Instant now = java.time.Instant.now();
+      for (int day = 7; day >= 2; day--) {
+        position(w, maps, w.ana(), 48.8566, 2.3522, now.minus(java.time.Duration.ofDays(day)));
+      }
+      position(w, maps, w.ana(), 35.6762, 139.6503, now.minusSeconds(60));
+      Http.Response far = w.transfer(w.toPerson(w.ana(), w.bo(), 1_500, ""), "far");
+      assertThat(far.status()).as("%s", far).isEqualTo(201);
+      assertThat(codes(far)).as("%s", far.json().get("risk")).contains("far_from_usual");
+      // The fraud check's read of her location is in her access log, for safety.
+      JsonNode log =
+          w.http().get("/v1/users/" + w.ana() + "/access-log", TestServer.ADMIN_TOKEN).json();
+      assertThat(log.toString()).contains("safety").contains("location.history");
+
+      // Bo has positions sent for him too, but never allowed location: nothing is read or used.
+      Http.Response home = w.transfer(w.toPerson(w.bo(), w.ana(), 1_500, ""), "home");
+      assertThat(home.status()).as("%s", home).isEqualTo(201);
+      assertThat(codes(home)).doesNotContain("far_from_usual");
+      JsonNode boLog =
+          w.http().get("/v1/users/" + w.bo() + "/access-log", TestServer.ADMIN_TOKEN).json();
+      assertThat(boLog.toString()).doesNotContain("location.history");
+    }
+  }
+
+  private static void position(
+      World w, String key, String person, double lat, double lon, java.time.Instant at) {
+    Http.Response r =
+        w.http()
+            .post(
+                "/v1/users/" + person + "/locations",
+                key,
+                String.format(
+                    java.util.Locale.ROOT,
+                    "{\"lat\":%.4f,\"lon\":%.4f,\"accuracyM\":10,\"timestamp\":\"%s\"}",
+                    lat,
+                    lon,
+                    at));
+    assertThat(r.status()).as("%s", r).isEqualTo(202);
+  }
+
+  private static List<String> codes(Http.Response transfer) {
+    List<String> codes = new ArrayList<>();
+    transfer.json().get("risk").get("reasons").forEach(x -> codes.add(x.get("code").asText()));
+    return codes;
+  }
 }

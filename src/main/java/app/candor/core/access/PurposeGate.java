@@ -137,6 +137,25 @@ public final class PurposeGate {
   }
 
   /**
+   * Records, inside the transaction of a change made with {@code grant}, that Candor read {@code
+   * fieldIds} of the person for {@code purpose} on the caller's behalf (the fraud check reading
+   * where the payer usually is, under their location consent, for {@code safety}). Each field must
+   * be readable for the purpose; the person's own changes are not logged.
+   */
+  public void usedIn(
+      org.jdbi.v3.core.Handle h, Grant grant, Purpose purpose, List<String> fieldIds) {
+    fieldIds.forEach(
+        f -> {
+          if (!catalog.require(f).readableFor(purpose)) {
+            throw new IllegalArgumentException(f + " is not readable for " + purpose.id());
+          }
+        });
+    if (!grant.self()) {
+      accessLog.readIn(h, grant.subjectId(), grant.caller().label(), purpose.id(), fieldIds);
+    }
+  }
+
+  /**
    * Checks that {@code caller} may ask for aggregates or send data for {@code purpose}: operators
    * (when {@code operators}) and services whose key holds the purpose; nobody's data is read.
    */

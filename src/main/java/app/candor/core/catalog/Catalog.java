@@ -273,8 +273,10 @@ public final class Catalog {
             Category.LOCATION,
             "Where you are now, as the grid square of about 1 km of your latest plausible position"
                 + " and its time: what people nearby are found by. Others only ever see a distance"
-                + " band between grid squares (such as 1-2 km), never a position.",
-            Set.of(LOCATION, NEARBY_DISCOVERY),
+                + " band between grid squares (such as 1-2 km), never a position. While you allow"
+                + " location, the fraud check of your payments also compares it with where you"
+                + " usually are.",
+            Set.of(LOCATION, NEARBY_DISCOVERY, SAFETY),
             Sensitivity.HIGH,
             locationRetention,
             false,
@@ -284,8 +286,10 @@ public final class Catalog {
             "location.history",
             Category.LOCATION,
             "Each position update the app sent: its time, when it arrived, the precision you"
-                + " consented to, and whether it was flagged as impossible travel.",
-            Set.of(LOCATION),
+                + " consented to, and whether it was flagged as impossible travel. While you allow"
+                + " location, the fraud check of your payments finds in it where you usually are"
+                + " (the grid square you were in most often in the last month).",
+            Set.of(LOCATION, SAFETY),
             Sensitivity.MEDIUM,
             locationRetention,
             false,
