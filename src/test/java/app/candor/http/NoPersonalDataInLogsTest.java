@@ -32,6 +32,10 @@ class NoPersonalDataInLogsTest {
   private static final String EMAIL = "zelda.quixote@example.org";
   private static final String OCCUPATION = "lighthouse keeper";
   private static final String NEW_OCCUPATION = "cartographer of tides";
+  private static final String CARD = "4000002760003184";
+  private static final String BAD_CARD = "4000002760003185";
+  private static final String BAD_IBAN = "DE89370400440532013001";
+  private static final String NOTE = "for the quayside oysters";
 
   @TempDir Path dir;
 
@@ -167,6 +171,67 @@ class NoPersonalDataInLogsTest {
       http.get("/v1/users/" + EMAIL.replace("@", "%40"), token);
       http.get("/v1/nothing/" + PHONE, token);
 
+      // Payments: a card (and one with a wrong check digit), a bank account with a bad IBAN, a
+      // top-up, a payment with a note, one the wallet cannot cover, and the pay-out before erasure.
+      String pay = server.service("pay", "payments");
+      String other = server.person(key);
+      Http.Response card =
+          http.post(
+              "/v1/users/" + id + "/payment-methods",
+              pay,
+              "{\"type\":\"card\",\"card\":{\"number\":\""
+                  + CARD
+                  + "\",\"expMonth\":9,\"expYear\":2031,\"cvc\":\"123\",\"holderName\":\""
+                  + NAME
+                  + "\"}}");
+      assertThat(card.status()).as("%s", card).isEqualTo(201);
+      String method = card.json().get("id").asText();
+      http.post(
+          "/v1/users/" + id + "/payment-methods",
+          pay,
+          "{\"type\":\"card\",\"card\":{\"number\":\""
+              + BAD_CARD
+              + "\",\"expMonth\":9,\"expYear\":2031,\"cvc\":\"123\",\"holderName\":\"x\"}}");
+      http.post(
+          "/v1/users/" + id + "/payment-methods",
+          pay,
+          "{\"type\":\"bank_account\",\"bankAccount\":{\"iban\":\""
+              + BAD_IBAN
+              + "\",\"holderName\":\""
+              + NAME
+              + "\"}}");
+      String topUp =
+          "{\"paymentMethodId\":\""
+              + method
+              + "\",\"amount\":{\"amount\":5000,\"currency\":\"EUR\"}}";
+      assertThat(
+              http.post("/v1/users/" + id + "/wallet/top-ups", pay, topUp, "Idempotency-Key", "t")
+                  .status())
+          .isEqualTo(201);
+      String transfer =
+          "{\"from\":\""
+              + id
+              + "\",\"to\":{\"userId\":\""
+              + other
+              + "\"},\"amount\":{\"amount\":%d,\"currency\":\"EUR\"},\"source\":\"wallet\","
+              + "\"note\":\""
+              + NOTE
+              + "\"}";
+      assertThat(
+              http.post("/v1/transfers", pay, String.format(transfer, 1000), "Idempotency-Key", "p")
+                  .status())
+          .isEqualTo(201);
+      http.post("/v1/transfers", pay, String.format(transfer, 99_999), "Idempotency-Key", "q");
+      assertThat(
+              http.post(
+                      "/v1/users/" + id + "/wallet/pay-outs",
+                      pay,
+                      topUp.replace("5000", "4000"),
+                      "Idempotency-Key",
+                      "o")
+                  .status())
+          .isEqualTo(201);
+
       // What is held, the export, erasure.
       assertThat(http.get("/v1/users/" + id + "/data", token).status()).isEqualTo(200);
       assertThat(http.get("/v1/users/" + id + "/export", token).status()).isEqualTo(200);
@@ -191,6 +256,11 @@ class NoPersonalDataInLogsTest {
               code,
               token,
               key,
+              pay,
+              CARD,
+              BAD_CARD,
+              BAD_IBAN,
+              NOTE,
               TestServer.ADMIN_TOKEN));
       text = capture.awaiting("DELETE /v1/users/{id} 200");
     }
