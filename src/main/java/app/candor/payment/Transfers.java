@@ -302,7 +302,21 @@ public final class Transfers implements AutoCloseable {
     Optional<Long> expiresAt = Optional.empty();
     if (risk.decision() == Decision.DECLINE) {
       status = "declined";
-      insert(h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
+      // Kept the way the money would have gone: into the wallet for a top-up, out of it otherwise.
+      boolean in = r.kind().equals("top_up");
+      insert(
+          h,
+          id,
+          r.kind(),
+          in ? counterparty : wallet,
+          in ? wallet : counterparty,
+          r,
+          aead,
+          status,
+          0,
+          risk,
+          now,
+          expiresAt);
     } else if (r.kind().equals("top_up")) {
       ledger.post(h, counterparty, wallet, amount);
       status = "posted";

@@ -516,4 +516,29 @@ class PaymentsApiTest {
     transfer.json().get("risk").get("reasons").forEach(x -> codes.add(x.get("code").asText()));
     return codes;
   }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
+  void a_declined_top_up_moves_nothing_and_shows_as_a_declined_payment_in(String kind) {
+    try (World w = World.start(kind, dir)) {
+      String card = w.card(w.ana(), VISA);
+      // A first top-up of 10,000 EUR from a card added a moment ago.
+      Http.Response r = w.topUp(w.ana(), card, 1_000_000, "big");
+      assertThat(r.status()).as("%s", r).isEqualTo(201);
+      assertThat(r.json().get("status").asText()).isEqualTo("declined");
+      assertThat(r.json().get("risk").get("decision").asText()).isEqualTo("decline");
+      assertThat(codes(r)).isNotEmpty();
+      assertThat(w.balance(w.ana())).isZero();
+      JsonNode t =
+          w.http()
+              .get("/v1/users/" + w.ana() + "/transactions", w.pay())
+              .json()
+              .get("transactions")
+              .get(0);
+      assertThat(t.get("direction").asText()).isEqualTo("in");
+      assertThat(t.get("status").asText()).isEqualTo("declined");
+      assertThat(t.get("counterparty").get("name").asText()).isEqualTo("Visa •••• 4242");
+      assertThat(w.server().candor().payments().verify().ok()).isTrue();
+    }
+  }
 }
