@@ -34,7 +34,7 @@ public final class CommandServices {
 
   /**
    * What {@code demo} writes its data set through (services, people, consents, usage, positions,
-   * places), refreshes the transparency page with, and samples for its hints.
+   * places, payments), refreshes the transparency page with, and samples for its hints.
    */
   public record Demo(
       PersonalService people,
@@ -43,6 +43,7 @@ public final class CommandServices {
       UsageService usage,
       LocationService location,
       PlaceService places,
+      app.candor.payment.Payments payments,
       PurposeGate gate,
       Transparency transparency) {}
 

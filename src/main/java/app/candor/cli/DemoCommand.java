@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     int created = DemoData.people(demo, people, 42);
     int events = created > 0 ? DemoData.usage(demo, 60, 42) : 0;
     int positioned = created > 0 ? DemoData.locations(demo, 42) : 0;
+    int transfers = created > 0 ? DemoData.payments(demo, 42) : 0;
     Map<String, String> keys = DemoData.services(demo);
     // The demo people appear on the transparency page at once, not at the next minute's count.
     demo.transparency().refresh();
@@ -72,9 +73,11 @@ final class DemoCommand implements Callable<Integer> {
                       ? created
                           + " people, "
                           + events
-                          + " usage events (60 days) and "
+                          + " usage events (60 days), "
                           + positioned
-                          + " positions in Paris created"
+                          + " positions in Paris and "
+                          + transfers
+                          + " payments created"
                       : "people and usage from an earlier run")
                   + " in "
                   + banner.config().dataDir().toAbsolutePath());

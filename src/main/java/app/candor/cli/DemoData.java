@@ -190,6 +190,81 @@ public final class DemoData {
   }
 
   /**
+   * Gives one demo person in five a card, a first top-up and a few payments to other demo people,
+   * through the payment services (checks, fraud scores, the ledger) as the pay service would.
+   * Returns how many transfers were answered.
+   */
+  public static int payments(CommandServices.Demo demo, long seed) {
+    Random random = new Random(seed);
+    var pay = new app.candor.core.auth.Caller.Service("demo", "pay", SERVICES.get("pay"));
+    var payments = demo.payments();
+    List<String> people = demo.people().sampleIds(Integer.MAX_VALUE);
+    int moved = 0;
+    for (int i = 0; i < people.size(); i++) {
+      if (random.nextInt(5) != 0 || people.size() < 2) {
+        continue;
+      }
+      String id = people.get(i);
+      var grant = demo.gate().change(pay, id, app.candor.payment.Transfers.MOVE);
+      String digits = String.format(java.util.Locale.ROOT, "4%014d", 700_000_000L + i);
+      String number;
+      try {
+        number =
+            digits
+                + org.apache.commons.validator.routines.checkdigit.LuhnCheckDigit.LUHN_CHECK_DIGIT
+                    .calculate(digits);
+      } catch (org.apache.commons.validator.routines.checkdigit.CheckDigitException e) {
+        throw new IllegalStateException(e);
+      }
+      String method =
+          payments
+              .methods()
+              .add(grant, new app.candor.payment.MethodInput.Card(number, 12, 2030, "123", "Demo"))
+              .id();
+      String currency = payments.currency();
+      payments.move(
+          grant,
+          Optional.of("demo-top-up-" + id),
+          new app.candor.payment.TransferRequest(
+              "top_up",
+              id,
+              Optional.empty(),
+              Optional.empty(),
+              new app.candor.payment.Money(5_000 + random.nextInt(15_000), currency),
+              Optional.of(method),
+              Optional.empty(),
+              Optional.empty()));
+      moved++;
+      for (int k = random.nextInt(4); k > 0; k--) {
+        String to = people.get(random.nextInt(people.size()));
+        if (to.equals(id)) {
+          continue;
+        }
+        try {
+          payments.move(
+              demo.gate().change(pay, id, app.candor.payment.Transfers.MOVE),
+              Optional.of("demo-" + id + "-" + k),
+              new app.candor.payment.TransferRequest(
+                  "transfer",
+                  id,
+                  Optional.of(to),
+                  Optional.empty(),
+                  new app.candor.payment.Money(100 + random.nextInt(2_000), currency),
+                  Optional.empty(),
+                  Optional.of(NOTES[random.nextInt(NOTES.length)]),
+                  Optional.empty()));
+          moved++;
+        } catch (app.candor.core.errors.CandorException e) {
+          // Not enough left in the wallet (402): a demo person simply pays less.
+        }
+      }
+    }
+    return moved;
+  }
+
+  private static final String[] NOTES = {"lunch", "taxi", "concert tickets", "groceries", "rent"};
+
+  /**
    * Generates {@code days} days of usage for the demo people who consented to analytics, through
    * the real ingestion path: each person has a daily habit (how likely they open the app), some
    * churn after a while, sessions of a few minutes, and favourite features.

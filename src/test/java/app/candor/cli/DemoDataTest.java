@@ -44,4 +44,20 @@ class DemoDataTest {
           .noneMatch(withUsage::contains);
     }
   }
+
+  @Test
+  void demo_payments_go_through_the_ledger_and_it_adds_up() {
+    try (Candor candor = Candor.open(Config.forDataDir(dir))) {
+      DemoData.people(candor.demo(), 60, 7);
+      int moved = DemoData.payments(candor.demo(), 7);
+      long transfers =
+          candor
+              .database()
+              .withHandle(
+                  h -> h.createQuery("SELECT COUNT(*) FROM transfers").mapTo(Long.class).one());
+      assertThat(moved).isPositive();
+      assertThat(transfers).isEqualTo(moved);
+      assertThat(candor.payments().verify().ok()).isTrue();
+    }
+  }
 }
