@@ -4,17 +4,14 @@ import app.candor.core.access.Access;
 import app.candor.core.access.Grant;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.catalog.Purpose;
-import app.candor.core.crypto.FieldCipher;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.errors.CandorException;
 import app.candor.core.errors.Validation;
-import app.candor.core.json.Json;
 import app.candor.core.store.Database;
 import app.candor.core.store.GroupCommit;
 import app.candor.payment.risk.Assessment;
 import app.candor.payment.risk.Decision;
 import app.candor.payment.risk.RiskScorer;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.crypto.tink.Aead;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +62,7 @@ public final class Transfers implements AutoCloseable {
   private final String currency;
   private final Clock clock;
   private final PurposeGate gate;
+  private final TransferRows rows;
   private final Function<String, Optional<Double>> whereabouts;
   // One writer on SQLite (one writer at a time is all it has); several on PostgreSQL, which
   // commits concurrent transactions in parallel. A payer's transfers always go to the same one.
@@ -84,6 +82,7 @@ public final class Transfers implements AutoCloseable {
       Clock clock) {
     this.db = db;
     this.gate = gate;
+    this.rows = new TransferRows(currency);
     this.whereabouts = whereabouts;
     this.keys = keys;
     this.methods = methods;
@@ -297,14 +296,14 @@ public final class Transfers implements AutoCloseable {
                 method.map(m -> methods.otherAccounts(h, m.fingerprint(), payer)).orElse(0L),
                 recipientSince.map(t -> Duration.between(t, Instant.ofEpochMilli(now))),
                 kmFromUsual));
-    String id = newId(now);
+    String id = TransferRows.newId(now);
     String status;
     Optional<Long> expiresAt = Optional.empty();
     if (risk.decision() == Decision.DECLINE) {
       status = "declined";
       // Kept the way the money would have gone: into the wallet for a top-up, out of it otherwise.
       boolean in = r.kind().equals("top_up");
-      insert(
+      rows.insert(
           h,
           id,
           r.kind(),
@@ -320,16 +319,17 @@ public final class Transfers implements AutoCloseable {
     } else if (r.kind().equals("top_up")) {
       ledger.post(h, counterparty, wallet, amount);
       status = "posted";
-      insert(h, id, "top_up", counterparty, wallet, r, aead, status, amount, risk, now, expiresAt);
+      rows.insert(
+          h, id, "top_up", counterparty, wallet, r, aead, status, amount, risk, now, expiresAt);
     } else {
       if (r.kind().equals("transfer") && method.isPresent()) {
         // Paid by card: the card tops the wallet up, then the wallet pays, in this transaction.
         String world = ledger.world(h, currency);
         ledger.post(h, world, wallet, amount);
         // Stamped a millisecond before the payment it funds, so a history lists it first.
-        insert(
+        rows.insert(
             h,
-            newId(now),
+            TransferRows.newId(now),
             "top_up",
             world,
             wallet,
@@ -345,11 +345,12 @@ public final class Transfers implements AutoCloseable {
         ledger.hold(h, wallet, amount);
         status = "held";
         expiresAt = Optional.of(now + r.holdSeconds().get() * 1000L);
-        insert(h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
+        rows.insert(
+            h, id, r.kind(), wallet, counterparty, r, aead, status, 0, risk, now, expiresAt);
       } else {
         ledger.post(h, wallet, counterparty, amount);
         status = "posted";
-        insert(
+        rows.insert(
             h, id, r.kind(), wallet, counterparty, r, aead, status, amount, risk, now, expiresAt);
       }
     }
@@ -388,72 +389,4 @@ public final class Transfers implements AutoCloseable {
         ? Map.of("userId", r.from())
         : Map.of("paymentMethodId", r.methodId().orElse(""));
   }
-
-  private void insert(
-      Handle h,
-      String id,
-      String kind,
-      String debit,
-      String credit,
-      TransferRequest r,
-      Aead aead,
-      String status,
-      long posted,
-      Assessment risk,
-      long now,
-      Optional<Long> expiresAt) {
-    String payer = r.from();
-    h.createUpdate(
-            "INSERT INTO transfers (id, kind, debit_account, credit_account, currency, amount,"
-                + " posted_amount, status, subject_id, payment_method_id, note_ct, risk_score,"
-                + " risk_decision, risk_ct, created_at, expires_at, settled_at) VALUES (:id, :k,"
-                + " :d, :c, :cur, :a, :p, :st, :s, :m, :n, :rs, :rd, :rc, :t, :e, :set)")
-        .bind("id", id)
-        .bind("k", kind)
-        .bind("d", debit)
-        .bind("c", credit)
-        .bind("cur", currency)
-        .bind("a", r.amount().amount())
-        .bind("p", posted)
-        .bind("st", status)
-        .bind("s", payer)
-        .bind("m", r.methodId().orElse(null))
-        .bind(
-            "n",
-            r.note().map(n -> FieldCipher.encrypt(aead, payer, "payment.notes", n)).orElse(null))
-        .bind("rs", risk.score())
-        .bind("rd", FraudCheck.decision(risk))
-        .bind("rc", FieldCipher.encrypt(aead, payer, "payment.riskAssessments", json(risk)))
-        .bind("t", now)
-        .bind("e", expiresAt.orElse(null))
-        .bind("set", status.equals("held") ? null : now)
-        .execute();
-  }
-
-  private static String json(Assessment risk) {
-    try {
-      return Json.mapper().writeValueAsString(FraudCheck.json(risk));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * A transfer id: {@code tr_} and 32 hex digits laid out as a version 7 UUID (the time first, then
-   * 74 random bits from a secure generator, so ids cannot be guessed), so new transfers append to
-   * the primary-key index instead of rewriting a random page of it in every group commit.
-   */
-  static String newId(long now) {
-    byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
-    long high = (now << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
-    long low = 0x8000_0000_0000_0000L;
-    for (int i = 2; i < 10; i++) {
-      low |= (random[i] & 0xFFL) << (8 * (9 - i));
-    }
-    low = (low & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-    return "tr_" + String.format("%016x%016x", high, low);
-  }
-
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 }
