@@ -352,6 +352,23 @@ class PaymentsApiTest {
       String id = held.json().get("id").asText();
       assertProblem(
           w.http().post("/v1/transfers/" + id + "/capture", w.pay(), "{\"amount\":3001}"), 400);
+      assertProblem(
+          w.http().post("/v1/transfers/" + id + "/capture", w.pay(), "{\"amount\":\"all\"}"),
+          400,
+          "amount");
+      assertProblem(
+          w.http().post("/v1/transfers/" + id + "/capture", w.pay(), "{\"amount\":1,\"x\":2}"),
+          400,
+          "x");
+      assertProblem(
+          w.transfer(
+              w.toPerson(w.ana(), w.bo(), 10, ",\"note\":\"" + "n".repeat(501) + "\""), "long"),
+          400,
+          "note");
+      assertProblem(
+          w.transfer(w.toPerson(w.ana(), w.bo(), 10, ",\"hold\":{\"timeoutSeconds\":0}"), "h0"),
+          400,
+          "hold.timeoutSeconds");
       Http.Response captured =
           w.http().post("/v1/transfers/" + id + "/capture", w.pay(), "{\"amount\":2000}");
       assertThat(captured.status()).as("%s", captured).isEqualTo(200);
