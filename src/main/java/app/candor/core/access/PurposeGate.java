@@ -84,12 +84,28 @@ public final class PurposeGate {
       Optional<String> purposeHeader,
       Access access,
       Function<Grant, Optional<T>> reader) {
+    return accessLog.await(readOneLater(caller, subjectId, purposeHeader, access, reader));
+  }
+
+  /**
+   * As {@link #readOne}, without waiting: the future completes with the answer once its access-log
+   * entry is durable (or fails as {@link #readOne} would throw), so the request's thread is free
+   * meanwhile. A refusal or a missing person throws at once, as {@link #readOne} does.
+   */
+  public <T> java.util.concurrent.CompletableFuture<T> readOneLater(
+      Caller caller,
+      String subjectId,
+      Optional<String> purposeHeader,
+      Access access,
+      Function<Grant, Optional<T>> reader) {
     Grant grant = authorize(caller, subjectId, purposeHeader, access, Lookup.READER);
     T result = reader.apply(grant).orElseThrow(() -> CandorException.notFound("person"));
-    if (!grant.self()) {
-      accessLog.read(subjectId, caller.label(), grant.logPurpose(), grant.revealed());
+    if (grant.self()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(result);
     }
-    return result;
+    return accessLog
+        .readLater(subjectId, caller.label(), grant.logPurpose(), grant.revealed())
+        .thenApply(logged -> result);
   }
 
   /**

@@ -93,6 +93,21 @@ public final class AccessLog implements AutoCloseable {
   }
 
   /**
+   * As {@link #read}, without waiting: the future completes once the entry is durable, or fails
+   * (503) when it cannot be made so.
+   */
+  public java.util.concurrent.CompletableFuture<Void> readLater(
+      String subjectId, String caller, String purpose, List<String> fields) {
+    return commits.submitBounded(
+        new Single(subjectId, caller, purpose, String.join(",", fields), clock.millis()));
+  }
+
+  /** Waits for a future of this log's (as {@link #read} does), its failures turned into 503. */
+  public <T> T await(java.util.concurrent.CompletableFuture<T> done) {
+    return GroupCommit.await(done, "access-log");
+  }
+
+  /**
    * Records one read of {@code fields} of the person inside the caller's transaction, which must
    * have checked that the person still exists (on PostgreSQL with their key row share-locked): the
    * entry is durable exactly when the change it records is, with no commit of its own.

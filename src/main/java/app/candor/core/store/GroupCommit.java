@@ -107,6 +107,14 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
   /** Waits for {@code done}, turning a failure or a timeout into 503 (a domain error as is). */
   public R await(CompletableFuture<R> done) {
+    return await(done, name);
+  }
+
+  /**
+   * Waits for {@code done}, a future of the group commit {@code name} or one derived from it, as
+   * {@link #await(CompletableFuture)} does.
+   */
+  public static <X> X await(CompletableFuture<X> done, String name) {
     try {
       return done.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -115,11 +123,39 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     } catch (TimeoutException e) {
       throw unavailable("the " + name + " writer did not answer in time; retry");
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof CandorException c) {
-        throw c;
-      }
-      throw unavailable("the " + name + " could not be written; retry");
+      throw failure(e.getCause(), name);
     }
+  }
+
+  /**
+   * Queues {@code item} without waiting: the future completes with its answer once durable, or
+   * fails with the 503 (or the domain error) that {@link #commit} would throw, within the same time
+   * bound.
+   */
+  public CompletableFuture<R> submitBounded(T item) {
+    CompletableFuture<R> out = new CompletableFuture<>();
+    submit(item)
+        .orTimeout(WAIT_SECONDS, TimeUnit.SECONDS)
+        .whenComplete(
+            (answer, e) -> {
+              if (e == null) {
+                out.complete(answer);
+              } else {
+                Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                out.completeExceptionally(
+                    cause instanceof TimeoutException
+                        ? unavailable("the " + name + " writer did not answer in time; retry")
+                        : failure(cause, name));
+              }
+            });
+    return out;
+  }
+
+  private static CandorException failure(@Nullable Throwable cause, String name) {
+    return cause instanceof CandorException c
+        ? c
+        : unavailable("the " + name + " could not be written; retry");
   }
 
   private void run() {

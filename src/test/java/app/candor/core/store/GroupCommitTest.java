@@ -144,4 +144,67 @@ class GroupCommitTest {
       }
     }
   }
+
+  @Test
+  void a_bounded_future_fails_with_503_when_its_group_fails_and_passes_a_domain_error_as_is() {
+    try (Database db = Database.sqlite(dir.resolve("g.db"))) {
+      table(db);
+      try (GroupCommit<Integer, Void> commits =
+          new GroupCommit<>(
+              "test",
+              db,
+              GroupCommit.silent(
+                  (h, group) -> {
+                    group.forEach(v -> h.execute("INSERT INTO items (v) VALUES (?)", v));
+                    if (group.contains(-1)) {
+                      throw new IllegalStateException("bad item");
+                    }
+                    if (group.contains(-2)) {
+                      throw CandorException.notFound("item");
+                    }
+                  }),
+              1,
+              100)) {
+        CompletableFuture<Void> failed = commits.submitBounded(-1);
+        CompletableFuture<Void> refused = commits.submitBounded(-2);
+        CompletableFuture<Void> stored = commits.submitBounded(5);
+        assertThatThrownBy(failed::join)
+            .hasCauseInstanceOf(CandorException.class)
+            .satisfies(
+                e ->
+                    assertThat(((CandorException) e.getCause()).kind())
+                        .isEqualTo(CandorException.Kind.UNAVAILABLE));
+        assertThatThrownBy(refused::join)
+            .satisfies(
+                e ->
+                    assertThat(((CandorException) e.getCause()).kind())
+                        .isEqualTo(CandorException.Kind.NOT_FOUND));
+        stored.join();
+        assertThat(rows(db)).as("only the good item's group").isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void a_bounded_future_of_a_closed_writer_fails_with_503_at_once() {
+    try (Database db = Database.sqlite(dir.resolve("g.db"))) {
+      table(db);
+      GroupCommit<Integer, Void> commits =
+          new GroupCommit<>(
+              "test",
+              db,
+              GroupCommit.silent(
+                  (h, group) ->
+                      group.forEach(v -> h.execute("INSERT INTO items (v) VALUES (?)", v))),
+              1,
+              100);
+      commits.close();
+      CompletableFuture<Void> late = commits.submitBounded(1);
+      assertThat(late).isCompletedExceptionally();
+      assertThatThrownBy(() -> GroupCommit.await(late, "test"))
+          .isInstanceOf(CandorException.class)
+          .hasMessageContaining("shutting down");
+      assertThat(rows(db)).isZero();
+    }
+  }
 }
