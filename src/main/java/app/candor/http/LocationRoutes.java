@@ -67,10 +67,16 @@ public record LocationRoutes(
                   requests.signedIn(ctx), Requests.id(ctx), PositionUpdates.UPDATES);
           Requests.requireJson(ctx);
           var positions = bodies.one(Requests.object(ctx));
-          PositionUpdates.Stored result = updates.store(grant, positions);
-          stored.increment(result.stored());
-          flagged.increment(result.flagged());
-          ctx.status(202).json(result);
+          // Many thousand a second: the request thread is not held while the updates commit.
+          var answer = updates.storeLater(grant, positions);
+          ctx.future(
+              () ->
+                  answer.thenAccept(
+                      result -> {
+                        stored.increment(result.stored());
+                        flagged.increment(result.flagged());
+                        ctx.status(202).json(result);
+                      }));
         });
 
     api.post(
@@ -104,14 +110,22 @@ public record LocationRoutes(
           gate.aggregate(requests.signedIn(ctx), Purpose.LOCATION, false, "many people's updates");
           Requests.requireJson(ctx);
           PositionBodies.Many many = bodies.many(Requests.object(ctx));
-          PositionUpdates.Counts counts = updates.storeAll(many.updates());
-          stored.increment(counts.stored());
-          flagged.increment(counts.flagged());
-          dropped.increment(counts.droppedNoConsent());
-          rejected.increment(many.rejected().size());
-          ctx.json(
-              new Outcome(
-                  counts.stored(), counts.flagged(), counts.droppedNoConsent(), many.rejected()));
+          var answer = updates.storeAllLater(many.updates());
+          ctx.future(
+              () ->
+                  answer.thenAccept(
+                      counts -> {
+                        stored.increment(counts.stored());
+                        flagged.increment(counts.flagged());
+                        dropped.increment(counts.droppedNoConsent());
+                        rejected.increment(many.rejected().size());
+                        ctx.json(
+                            new Outcome(
+                                counts.stored(),
+                                counts.flagged(),
+                                counts.droppedNoConsent(),
+                                many.rejected()));
+                      }));
         });
 
     api.get(

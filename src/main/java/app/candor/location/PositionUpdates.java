@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Position updates, one person's or many people's at once: checked against the person's consent
@@ -95,6 +96,14 @@ public final class PositionUpdates implements AutoCloseable {
    * when it was withdrawn while the updates waited), 404 when the person was erased meanwhile.
    */
   public Stored store(Grant grant, List<Position> updates) {
+    return GroupCommit.await(storeLater(grant, updates), "location");
+  }
+
+  /**
+   * As {@link #store}, without waiting: the checks made before writing throw at once; the future
+   * completes once the updates are durable, or fails as {@link #store} would throw.
+   */
+  public CompletableFuture<Stored> storeLater(Grant grant, List<Position> updates) {
     String subjectId = grant.subjectId();
     LocationConsents.Consent consent = consents.of(subjectId);
     if (!consent.exists()) {
@@ -103,17 +112,21 @@ public final class PositionUpdates implements AutoCloseable {
     if (consent.level().isEmpty()) {
       throw noConsent();
     }
-    PositionWriter.Written w =
-        commits.commit(List.of(pending(subjectId, consent.precise(), updates))).get(0);
-    switch (w.refusal()) {
-      case NO_CONSENT -> throw noConsent();
-      case ERASED -> throw CandorException.notFound("person");
-      case NONE -> apply(subjectId, w);
-    }
-    return new Stored(
-        w.stored(),
-        w.precise() ? LocationConsents.PRECISE : LocationConsents.APPROXIMATE,
-        w.flagged());
+    return commits
+        .submitBounded(List.of(pending(subjectId, consent.precise(), updates)))
+        .thenApply(
+            written -> {
+              PositionWriter.Written w = written.get(0);
+              switch (w.refusal()) {
+                case NO_CONSENT -> throw noConsent();
+                case ERASED -> throw CandorException.notFound("person");
+                case NONE -> apply(subjectId, w);
+              }
+              return new Stored(
+                  w.stored(),
+                  w.precise() ? LocationConsents.PRECISE : LocationConsents.APPROXIMATE,
+                  w.flagged());
+            });
   }
 
   /**
@@ -121,6 +134,11 @@ public final class PositionUpdates implements AutoCloseable {
    * erased meanwhile) are dropped and counted; the rest are durable when this returns.
    */
   public Counts storeAll(List<Keyed> updates) {
+    return GroupCommit.await(storeAllLater(updates), "location");
+  }
+
+  /** As {@link #storeAll}, without waiting: the future completes once the updates are durable. */
+  public CompletableFuture<Counts> storeAllLater(List<Keyed> updates) {
     Map<String, List<Position>> byPerson = new LinkedHashMap<>();
     for (Keyed k : updates) {
       byPerson.computeIfAbsent(k.userId(), id -> new ArrayList<>()).add(k.position());
@@ -135,23 +153,30 @@ public final class PositionUpdates implements AutoCloseable {
         request.add(pending(e.getKey(), consent.precise(), e.getValue()));
       }
     }
-    int stored = 0;
-    int flagged = 0;
-    if (!request.isEmpty()) {
-      // One item: the whole request is stored in one transaction, or (503) none of it.
-      List<PositionWriter.Written> written = commits.commit(request);
-      for (int i = 0; i < written.size(); i++) {
-        PositionWriter.Written w = written.get(i);
-        if (w.refusal() == PositionWriter.Refusal.NONE) {
-          stored += w.stored();
-          flagged += w.flagged();
-          apply(request.get(i).subjectId(), w);
-        } else {
-          dropped += request.get(i).fixes().size();
-        }
-      }
+    if (request.isEmpty()) {
+      return CompletableFuture.completedFuture(new Counts(0, 0, dropped));
     }
-    return new Counts(stored, flagged, dropped);
+    int droppedBefore = dropped;
+    // One item: the whole request is stored in one transaction, or (503) none of it.
+    return commits
+        .submitBounded(request)
+        .thenApply(
+            written -> {
+              int stored = 0;
+              int flagged = 0;
+              int droppedAfter = droppedBefore;
+              for (int i = 0; i < written.size(); i++) {
+                PositionWriter.Written w = written.get(i);
+                if (w.refusal() == PositionWriter.Refusal.NONE) {
+                  stored += w.stored();
+                  flagged += w.flagged();
+                  apply(request.get(i).subjectId(), w);
+                } else {
+                  droppedAfter += request.get(i).fixes().size();
+                }
+              }
+              return new Counts(stored, flagged, droppedAfter);
+            });
   }
 
   /** Updates waiting to be written, on the request thread: snapped, or encrypted. */
