@@ -68,22 +68,8 @@ final class TransferRows {
     }
   }
 
-  /**
-   * A transfer id: {@code tr_} and 32 hex digits laid out as a version 7 UUID (the time first, then
-   * 74 random bits from a secure generator, so ids cannot be guessed), so new transfers append to
-   * the primary-key index instead of rewriting a random page of it in every group commit.
-   */
+  /** A transfer id: {@code tr_} and 32 hex digits, time-ordered and unguessable. */
   static String newId(long now) {
-    byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
-    long high = (now << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
-    long low = 0x8000_0000_0000_0000L;
-    for (int i = 2; i < 10; i++) {
-      low |= (random[i] & 0xFFL) << (8 * (9 - i));
-    }
-    low = (low & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-    return "tr_" + String.format("%016x%016x", high, low);
+    return app.candor.core.store.Ids.timeOrdered("tr_", now);
   }
-
-  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 }

@@ -1,0 +1,16 @@
+package app.candor.communication;
+
+import java.time.Instant;
+
+/**
+ * A stored message as its author's service is answered: with its spam verdict; {@code replayed}
+ * when a retry found it stored the first time.
+ */
+public record Sent(
+    String id,
+    String conversationId,
+    String from,
+    Instant at,
+    String kind,
+    SpamScreen.Screened spam,
+    boolean replayed) {}
