@@ -5,8 +5,9 @@ import java.util.SplittableRandom;
 
 /**
  * Logistic regression over sparse hashed features, fitted by stochastic gradient descent with
- * AdaGrad step sizes and an L2 penalty on the weights a step touches. Single-threaded and seeded,
- * so the same data and seed always give the same weights.
+ * AdaGrad step sizes and an L2 penalty on the weights a step touches. The bias is not learned but
+ * given (see {@link SpamTrainer}). Single-threaded and seeded, so the same data and seed always
+ * give the same weights.
  */
 final class LogisticRegression {
 
@@ -32,12 +33,14 @@ final class LogisticRegression {
 
   private LogisticRegression() {}
 
-  /** Fits on {@code rows} of {@code examples} (labels {@code spam}). */
-  static Fit fit(List<Sparse> examples, boolean[] spam, int[] rows, Settings settings) {
+  /**
+   * Fits the weights on {@code rows} of {@code examples} (labels {@code spam}) with the bias held
+   * at {@code bias}.
+   */
+  static Fit fit(
+      List<Sparse> examples, boolean[] spam, int[] rows, double bias, Settings settings) {
     double[] w = new double[TextFeatures.SIZE];
     double[] squared = new double[TextFeatures.SIZE];
-    double bias = 0;
-    double biasSquared = 0;
     int[] order = rows.clone();
     SplittableRandom random = new SplittableRandom(settings.seed());
     for (int epoch = 0; epoch < settings.epochs(); epoch++) {
@@ -53,8 +56,6 @@ final class LogisticRegression {
           squared[j] += grad * grad;
           w[j] -= settings.learningRate() * grad / Math.sqrt(squared[j] + 1e-8);
         }
-        biasSquared += g * g;
-        bias -= settings.learningRate() * g / Math.sqrt(biasSquared + 1e-8);
       }
     }
     return new Fit(bias, w);

@@ -16,17 +16,26 @@ import java.util.stream.IntStream;
  * #FOLDS}-fold cross-validation on the same training texts, so a held-out test set is never looked
  * at.
  *
+ * <p>The bias is not learned: it is held at the training texts' prior log-odds of spam, so a text
+ * with nothing the model knows (an empty text, "ok", a new name) scores the base rate, and only
+ * words and signals seen in training move it. A learned bias absorbs the corpus's habits instead
+ * (its mails are long, its short bodies mostly spam), which would make every short chat message
+ * look suspicious.
+ *
  * <p>The spam threshold is the one with the best cross-validated F1 among those whose
  * cross-validated precision is at least {@value #SPAM_PRECISION} (a held message that was not spam
  * costs more than a spam let through, which recipients can still report). The suspicious threshold
- * is the lowest at which at least {@value #SUSPICIOUS_PRECISION} of the flagged texts were spam.
- * Everything is seeded: the same texts give the same model, byte for byte.
+ * is the lowest at which at least {@value #SUSPICIOUS_PRECISION} of the flagged texts were spam,
+ * but never below {@value #MIN_SUSPICIOUS}: a text is suspicious only when the evidence in it makes
+ * spam the likelier reading. Everything is seeded: the same texts give the same model, byte for
+ * byte.
  */
 public final class SpamTrainer {
 
   static final int FOLDS = 5;
   static final double SPAM_PRECISION = 0.99;
   static final double SUSPICIOUS_PRECISION = 0.90;
+  static final double MIN_SUSPICIOUS = 0.5;
   static final LogisticRegression.Settings SETTINGS =
       new LogisticRegression.Settings(12, 0.2, 1e-6, 15);
 
@@ -53,12 +62,15 @@ public final class SpamTrainer {
     }
     double[] outOfFold = crossValidate(x, spam);
     double spamAt = threshold(outOfFold, spam, SPAM_PRECISION);
-    double suspiciousAt = Math.min(spamAt, threshold(outOfFold, spam, SUSPICIOUS_PRECISION));
+    double suspiciousAt =
+        Math.min(
+            spamAt, Math.max(MIN_SUSPICIOUS, threshold(outOfFold, spam, SUSPICIOUS_PRECISION)));
     SpamMetrics crossValidated = SpamMetrics.none();
     for (int i = 0; i < spam.length; i++) {
       crossValidated = crossValidated.plus(spam[i], outOfFold[i] >= spamAt);
     }
-    Fit fit = LogisticRegression.fit(x, spam, IntStream.range(0, x.size()).toArray(), SETTINGS);
+    int[] all = IntStream.range(0, x.size()).toArray();
+    Fit fit = LogisticRegression.fit(x, spam, all, priorLogOdds(spam, all), SETTINGS);
     return new Result(
         SpamModel.of(fit.bias(), fit.weights(), suspiciousAt, spamAt), crossValidated);
   }
@@ -94,7 +106,7 @@ public final class SpamTrainer {
     for (int f = 0; f < FOLDS; f++) {
       int k = f;
       int[] in = IntStream.range(0, x.size()).filter(i -> fold[i] != k).toArray();
-      Fit fit = LogisticRegression.fit(x, spam, in, SETTINGS);
+      Fit fit = LogisticRegression.fit(x, spam, in, priorLogOdds(spam, in), SETTINGS);
       for (int i = 0; i < x.size(); i++) {
         if (fold[i] == k) {
           p[i] = SpamClassifier.sigmoid(fit.logit(x.get(i)));
@@ -102,6 +114,15 @@ public final class SpamTrainer {
       }
     }
     return p;
+  }
+
+  /** The log-odds of spam among {@code rows}. */
+  static double priorLogOdds(boolean[] spam, int[] rows) {
+    int positives = 0;
+    for (int row : rows) {
+      positives += spam[row] ? 1 : 0;
+    }
+    return Math.log((double) positives / (rows.length - positives));
   }
 
   /**

@@ -36,14 +36,10 @@ final class TextFeatures {
     SHOUTING_30("shouting", 30),
     SHOUTING_50("shouting", 50),
     SHOUTING_75("shouting", 75),
-    EXCLAMATIONS_1("exclamations", 1),
     EXCLAMATIONS_3("exclamations", 3),
     EXCLAMATIONS_10("exclamations", 10),
     MONEY_1("money", 1),
-    MONEY_3("money", 3),
-    LENGTH_200("length", 200),
-    LENGTH_1000("length", 1000),
-    LENGTH_3000("length", 3000);
+    MONEY_3("money", 3);
 
     final String code;
     final int atLeast;
@@ -86,7 +82,6 @@ final class TextFeatures {
         case "shouting" -> shoutingPercent();
         case "exclamations" -> exclamations;
         case "money" -> money;
-        case "length" -> chars;
         default -> throw new IllegalArgumentException(code);
       };
     }
