@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       ResetAdminTokenCommand.class,
       BenchCommand.class,
       PlacesCommand.class,
-      LedgerCommand.class
+      LedgerCommand.class,
+      SpamCommand.class
     })
 public final class CandorCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
