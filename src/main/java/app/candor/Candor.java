@@ -1,5 +1,7 @@
 package app.candor;
 
+import app.candor.communication.Communication;
+import app.candor.communication.spam.SpamClassifier;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.audit.AccessLog;
 import app.candor.core.auth.AdminToken;
@@ -16,6 +18,7 @@ import app.candor.core.crypto.MasterKey;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.http.AnalyticsRoutes;
+import app.candor.http.CommunicationRoutes;
 import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
@@ -95,12 +98,15 @@ public final class Candor implements AutoCloseable {
   private final LocationService location;
   private final PlaceService places;
   private final Payments payments;
+  private final Communication communication;
+  private final Clock clock;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
 
   private Candor(Config config, Clock clock, boolean withOutbox) {
     this.config = config;
+    this.clock = clock;
     prepareDataDir(config.dataDir());
     this.database = openDatabase(config);
     try {
@@ -149,13 +155,17 @@ public final class Candor implements AutoCloseable {
               location::kmFromUsual,
               config.payment(),
               clock);
+      SpamClassifier spam = SpamClassifier.shipped();
+      this.communication =
+          new Communication(database, subjectKeys, people::names, spam::classify, gate, clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
               new LedgerData(consents, accessLog),
               new UsageData(usage, subjectKeys),
               new LocationData(location),
-              payments.data());
+              payments.data(),
+              communication.data());
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -264,6 +274,7 @@ public final class Candor implements AutoCloseable {
         new LocationRoutes(gate, location.updates(), location.nearby(), metrics),
         new PlaceRoutes(places),
         new PaymentRoutes(gate, payments),
+        new CommunicationRoutes(gate, communication, clock),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -304,6 +315,7 @@ public final class Candor implements AutoCloseable {
     usage.close();
     location.close();
     payments.close();
+    communication.close();
     accessLog.close();
     metrics.close();
     database.close();

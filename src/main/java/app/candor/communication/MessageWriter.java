@@ -1,5 +1,7 @@
 package app.candor.communication;
 
+import app.candor.communication.spam.Reason;
+import app.candor.communication.spam.Verdict;
 import app.candor.core.access.Grant;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.json.Json;
@@ -29,12 +31,7 @@ final class MessageWriter
 
   /** A message ready to write: its text already encrypted and screened on the request thread. */
   record Pending(
-      Grant grant,
-      MessageInput input,
-      @Nullable String bodyCt,
-      SpamScreen.Screened spam,
-      String id,
-      long at) {}
+      Grant grant, MessageInput input, @Nullable String bodyCt, Verdict spam, String id, long at) {}
 
   /** What became of one: stored (or found stored before), or refused because not a member. */
   record Written(Optional<Sent> sent) {}
@@ -88,8 +85,7 @@ final class MessageWriter
                         in.from(),
                         Instant.ofEpochMilli(rs.getLong(2)),
                         rs.getString(3),
-                        new SpamScreen.Screened(
-                            rs.getString(4), rs.getInt(5), reasons(rs.getString(6))),
+                        new Verdict(rs.getString(4), rs.getInt(5), reasons(rs.getString(6))),
                         true))
             .findOne();
     if (earlier.isPresent()) {
@@ -116,7 +112,7 @@ final class MessageWriter
         .bind("verdict", p.spam().verdict())
         .bind("score", p.spam().score())
         .bind("reasons", json(p.spam().reasons()))
-        .bind("held", p.spam().spam() ? 1 : 0)
+        .bind("held", p.spam().isSpam() ? 1 : 0)
         .execute();
     // The service wrote as the author: in the author's access log, durable with the message.
     gate.changedIn(h, p.grant());
@@ -132,7 +128,7 @@ final class MessageWriter
                 false)));
   }
 
-  static String json(List<SpamScreen.Reason> reasons) {
+  static String json(List<Reason> reasons) {
     try {
       return Json.mapper().writeValueAsString(reasons);
     } catch (JsonProcessingException e) {
@@ -140,13 +136,13 @@ final class MessageWriter
     }
   }
 
-  static List<SpamScreen.Reason> reasons(String json) {
+  static List<Reason> reasons(String json) {
     try {
       List<Map<String, String>> raw =
           Json.mapper().readValue(json, new TypeReference<List<Map<String, String>>>() {});
-      List<SpamScreen.Reason> out = new ArrayList<>(raw.size());
+      List<Reason> out = new ArrayList<>(raw.size());
       for (Map<String, String> r : raw) {
-        out.add(new SpamScreen.Reason(r.get("code"), r.get("detail")));
+        out.add(new Reason(r.get("code"), r.get("detail")));
       }
       return out;
     } catch (JsonProcessingException e) {

@@ -1,5 +1,6 @@
 package app.candor.communication;
 
+import app.candor.communication.spam.Verdict;
 import app.candor.core.access.Access;
 import app.candor.core.access.Grant;
 import app.candor.core.access.PurposeGate;
@@ -66,11 +67,8 @@ public final class Messages implements AutoCloseable {
       throw new IllegalArgumentException("the grant is for another person");
     }
     Aead aead = keys.find(input.from()).orElseThrow(() -> CandorException.notFound("person"));
-    SpamScreen.Screened spam =
-        input
-            .text()
-            .map(screen::screen)
-            .orElseGet(() -> new SpamScreen.Screened("ham", 0, List.of()));
+    Verdict spam =
+        input.text().map(screen::screen).orElseGet(() -> new Verdict(Verdict.HAM, 0, List.of()));
     long now = clock.millis();
     String bodyCt =
         input.text().map(t -> FieldCipher.encrypt(aead, input.from(), BODY_FIELD, t)).orElse(null);

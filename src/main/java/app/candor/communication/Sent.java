@@ -1,5 +1,6 @@
 package app.candor.communication;
 
+import app.candor.communication.spam.Verdict;
 import java.time.Instant;
 
 /**
@@ -12,5 +13,5 @@ public record Sent(
     String from,
     Instant at,
     String kind,
-    SpamScreen.Screened spam,
+    Verdict spam,
     boolean replayed) {}

@@ -1,5 +1,6 @@
 package app.candor.communication;
 
+import app.candor.communication.spam.Verdict;
 import app.candor.core.access.Access;
 import app.candor.core.access.Grant;
 import app.candor.core.catalog.Purpose;
@@ -37,7 +38,7 @@ public final class SpamQueue {
       Instant at,
       String kind,
       boolean held,
-      SpamScreen.Screened spam,
+      Verdict spam,
       int reports) {}
 
   private final Database db;
@@ -68,7 +69,7 @@ public final class SpamQueue {
                             Instant.ofEpochMilli(rs.getLong(4)),
                             rs.getString(5),
                             rs.getInt(6) == 1,
-                            new SpamScreen.Screened(
+                            new Verdict(
                                 rs.getString(7),
                                 rs.getInt(8),
                                 MessageWriter.reasons(rs.getString(9))),

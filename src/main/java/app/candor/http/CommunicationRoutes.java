@@ -10,7 +10,7 @@ import app.candor.communication.Messages;
 import app.candor.communication.Reports;
 import app.candor.communication.Sent;
 import app.candor.communication.SpamQueue;
-import app.candor.communication.SpamScreen;
+import app.candor.communication.spam.Verdict;
 import app.candor.core.access.Grant;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.auth.Caller;
@@ -116,9 +116,9 @@ public record CommunicationRoutes(
             .error(503, "the writer is behind; retry after Retry-After seconds (nothing stored)"),
         ctx -> {
           Caller caller = service(requests, ctx);
-          String conversationId = conversationId(ctx);
-          MessageInput input = MessageBodies.message(conversationId, Requests.object(ctx));
+          MessageInput input = MessageBodies.message(ctx.pathParam("id"), Requests.object(ctx));
           Grant grant = gate.change(caller, input.from(), Messages.SEND);
+          conversationId(ctx); // an id Candor never issues is no conversation: 404
           // The request thread is not held while the message commits.
           var stored = communication.messages().sendLater(grant, input);
           ctx.future(() -> stored.thenAccept(sent -> ctx.status(201).json(json(sent))));
@@ -142,7 +142,6 @@ public record CommunicationRoutes(
             .error(404, "no such conversation, or not a member"),
         ctx -> {
           Caller caller = requests.signedIn(ctx);
-          String conversationId = conversationId(ctx);
           String reader = reader(ctx, caller);
           int limit = Paging.limit(ctx, 50);
           Optional<Long> before = Paging.cursor(ctx);
@@ -152,7 +151,7 @@ public record CommunicationRoutes(
                   reader,
                   Optional.empty(),
                   Messages.READ,
-                  g -> communication.messages().list(g, conversationId, limit, before));
+                  g -> communication.messages().list(g, conversationId(ctx), limit, before));
           List<Map<String, Object>> messages = new ArrayList<>();
           page.messages().forEach(m -> messages.add(json(m)));
           Map<String, Object> out = new LinkedHashMap<>();
@@ -361,7 +360,7 @@ public record CommunicationRoutes(
     return out;
   }
 
-  private static Map<String, Object> json(SpamScreen.Screened s) {
+  private static Map<String, Object> json(Verdict s) {
     List<Map<String, String>> reasons = new ArrayList<>();
     s.reasons().forEach(r -> reasons.add(Map.of("code", r.code(), "detail", r.detail())));
     Map<String, Object> out = new LinkedHashMap<>();

@@ -382,6 +382,77 @@ class AuthMatrixTest {
               "/v1/transfers/{id}/fraud-report",
               "an unknown transfer",
               statuses(401, 401, 404, 404, 404, 403, 403)),
+          // Communication: services act for members; the service with the purpose gets past the
+          // gate to a 400 (an unknown person) or a 404 (an unknown conversation or message).
+          new Route(
+              "POST",
+              "/v1/conversations",
+              "with an unknown member",
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "type",
+                          "group",
+                          "members",
+                          List.of(w.subject, UUID.randomUUID().toString()))),
+              List.of(),
+              statuses(401, 401, 403, 400, 403, 403, 403)),
+          new Route(
+              "POST",
+              "/v1/conversations/{id}/messages",
+              "an unknown conversation",
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "from",
+                          w.subject,
+                          "clientMessageId",
+                          "matrix-1",
+                          "kind",
+                          "text",
+                          "text",
+                          "hello")),
+              List.of(),
+              statuses(401, 401, 403, 404, 403, 403, 403)),
+          route(
+              "GET",
+              "/v1/conversations/{id}/messages",
+              "an unknown conversation, no userId",
+              statuses(401, 401, 400, 400, 400, 404, 404)),
+          new Route(
+              "POST",
+              "/v1/messages/{id}/report",
+              "an unknown message",
+              (w, who) -> json(Map.of("by", w.subject, "reason", "spam")),
+              List.of(),
+              all404()),
+          new Route(
+              "POST",
+              "/v1/calls",
+              "to an unknown person",
+              (w, who) ->
+                  json(
+                      Map.of(
+                          "from",
+                          w.subject,
+                          "to",
+                          List.of(UUID.randomUUID().toString()),
+                          "kind",
+                          "voice",
+                          "startedAt",
+                          "2026-01-01T10:00:00Z",
+                          "outcome",
+                          "missed")),
+              List.of(),
+              statuses(401, 401, 403, 400, 403, 403, 403)),
+          new Route(
+              "POST",
+              "/v1/spam/classify",
+              null,
+              (w, who) -> json(Map.of("text", "see you at lunch tomorrow")),
+              List.of(),
+              statuses(401, 401, 403, 200, 403, 403, 403)),
+          route("GET", "/v1/admin/spam-queue", null, statuses(401, 401, 200, 403, 403, 403, 403)),
           // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
           route(
               "GET",

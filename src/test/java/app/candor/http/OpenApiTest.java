@@ -427,6 +427,56 @@ class OpenApiTest {
               "openapi-4"));
       calls.put("GET /v1/users/{id}/transactions", http.get(payer + "/transactions?limit=5", pay));
 
+      // Communication: a group, a message, a report, the member's view, a call, the queue.
+      String chat = server.service("openapi-chat", "messaging", "safety");
+      String ana = server.person(key);
+      String bo = server.person(key);
+      Http.Response group =
+          http.post(
+              "/v1/conversations",
+              chat,
+              json(Map.of("type", "group", "members", List.of(ana, bo), "title", "Lunch")));
+      calls.put("POST /v1/conversations", group);
+      String conversation = "/v1/conversations/" + group.json().path("id").asText();
+      Http.Response sent =
+          http.post(
+              conversation + "/messages",
+              chat,
+              json(Map.of("from", ana, "clientMessageId", "c1", "kind", "text", "text", "noon?")));
+      calls.put("POST /v1/conversations/{id}/messages", sent);
+      calls.put(
+          "GET /v1/conversations/{id}/messages",
+          http.get(conversation + "/messages?userId=" + bo + "&limit=10", chat));
+      calls.put(
+          "POST /v1/messages/{id}/report",
+          http.post(
+              "/v1/messages/" + sent.json().path("id").asText() + "/report",
+              chat,
+              json(Map.of("by", bo, "reason", "spam"))));
+      calls.put(
+          "POST /v1/calls",
+          http.post(
+              "/v1/calls",
+              chat,
+              json(
+                  Map.of(
+                      "from",
+                      ana,
+                      "to",
+                      List.of(bo),
+                      "kind",
+                      "video",
+                      "startedAt",
+                      "2026-01-01T10:00:00Z",
+                      "endedAt",
+                      "2026-01-01T10:05:00Z",
+                      "outcome",
+                      "answered"))));
+      calls.put(
+          "POST /v1/spam/classify",
+          http.post("/v1/spam/classify", chat, json(Map.of("text", "lunch at noon?"))));
+      calls.put("GET /v1/admin/spam-queue", http.get("/v1/admin/spam-queue", ADMIN));
+
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(
           (operation, r) -> {

@@ -28,7 +28,8 @@ final class CommunicationFields {
                 "conversation_members.subject_id",
                 "conversation_members.joined_at",
                 "conversations.title_ct",
-                "conversations.title_owner")));
+                "conversations.title_owner",
+                "conversations.direct_pair")));
     fields.add(
         new FieldSpec(
             "communication.messages",
@@ -95,5 +96,7 @@ final class CommunicationFields {
     technical.put("conversations.id", "random id of a conversation");
     technical.put("messages.id", "random id of a message");
     technical.put("calls.id", "random id of a call");
+    technical.put("conversation_members.conversation_id", "the conversation a member is in");
+    technical.put("call_participants.call_id", "the call a person was on");
   }
 }
