@@ -68,7 +68,7 @@ final class MessageBodies {
     Requests.onlyFields(body, v, "from", "clientMessageId", "kind", "text", "mediaId");
     String from = person(Requests.requiredString(body, "from", v), "from", v);
     String clientId = Requests.requiredString(body, "clientMessageId", v);
-    if (!clientId.isEmpty() && !CLIENT_ID.matcher(clientId).matches()) {
+    if (body.path("clientMessageId").isTextual() && !CLIENT_ID.matcher(clientId).matches()) {
       v.add("clientMessageId", "must be 1 to 128 visible ASCII characters");
     }
     String kind = Requests.requiredString(body, "kind", v);
