@@ -4,6 +4,7 @@ import app.candor.core.catalog.Category;
 import app.candor.core.crypto.FieldCipher;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
+import app.candor.core.store.Ids;
 import app.candor.privacy.SubjectData;
 import com.google.crypto.tink.Aead;
 import java.time.Clock;
@@ -322,13 +323,30 @@ public final class CommunicationData implements SubjectData {
             .bind("s", subjectId)
             .mapTo(String.class)
             .list();
-    int n =
-        h.createUpdate(
-                "UPDATE messages SET sender_id = NULL, client_message_id = NULL, body_ct = NULL,"
-                    + " media_id = NULL, erased_at = :now WHERE sender_id = :s")
+    // What they sent stays as a tombstone under a new id (the ids their apps knew lead nowhere);
+    // reports of it go, as there is nothing left to judge.
+    List<String> sent =
+        h.createQuery("SELECT id FROM messages WHERE sender_id = :s")
             .bind("s", subjectId)
-            .bind("now", clock.millis())
-            .execute();
+            .mapTo(String.class)
+            .list();
+    long now = clock.millis();
+    for (int i = 0; i < sent.size(); i += 500) {
+      h.createUpdate("DELETE FROM message_reports WHERE message_id IN (<m>)")
+          .bindList("m", sent.subList(i, Math.min(sent.size(), i + 500)))
+          .execute();
+    }
+    var shred =
+        h.prepareBatch(
+            "UPDATE messages SET id = :fresh, sender_id = NULL, client_message_id = NULL,"
+                + " body_ct = NULL, media_id = NULL, erased_at = :now WHERE id = :id");
+    for (String id : sent) {
+      shred.bind("fresh", Ids.timeOrdered("msg_", now)).bind("now", now).bind("id", id).add();
+    }
+    int n = sent.size();
+    if (n > 0) {
+      shred.execute();
+    }
     n += update(h, "DELETE FROM message_reports WHERE reporter_id = :s", subjectId);
     n += update(h, "DELETE FROM conversation_members WHERE subject_id = :s", subjectId);
     update(

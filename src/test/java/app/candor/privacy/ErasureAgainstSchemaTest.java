@@ -169,12 +169,77 @@ class ErasureAgainstSchemaTest {
       // access log: a service reads the profile for its purpose.
       ok(http.get("/v1/users/" + id, chat, "Candor-Purpose", "messaging"), 200);
 
+      // communication: a group with the neighbour, a message in it each, a report, a call.
+      String group =
+          http.post(
+                  "/v1/conversations",
+                  chat,
+                  "{\"type\":\"group\",\"members\":[\""
+                      + id
+                      + "\",\""
+                      + neighbour
+                      + "\"],\"title\":\"Probe Group "
+                      + tag
+                      + "\"}")
+              .json()
+              .get("id")
+              .asText();
+      String said = "Probe Message " + tag;
+      Http.Response mine =
+          http.post(
+              "/v1/conversations/" + group + "/messages",
+              chat,
+              "{\"from\":\""
+                  + id
+                  + "\",\"clientMessageId\":\"probe-"
+                  + tag
+                  + "\",\"kind\":\"text\",\"text\":\""
+                  + said
+                  + "\"}");
+      ok(mine, 201);
+      Http.Response theirs =
+          http.post(
+              "/v1/conversations/" + group + "/messages",
+              chat,
+              "{\"from\":\""
+                  + neighbour
+                  + "\",\"clientMessageId\":\"n-1\",\"kind\":\"text\",\"text\":\"hi\"}");
+      ok(theirs, 201);
+      ok(
+          http.post(
+              "/v1/messages/" + theirs.json().get("id").asText() + "/report",
+              chat,
+              "{\"by\":\"" + id + "\",\"reason\":\"other\"}"),
+          202);
+      ok(
+          http.post(
+              "/v1/calls",
+              chat,
+              "{\"from\":\""
+                  + id
+                  + "\",\"to\":[\""
+                  + neighbour
+                  + "\"],\"kind\":\"voice\",\"startedAt\":\"2026-01-01T10:00:00Z\","
+                  + "\"outcome\":\"missed\"}"),
+          201);
+
       server.candor().usage().catchUp();
       assertThat(http.get("/v1/users/" + id + "/access-log", token).json().get("entries").size())
           .isGreaterThanOrEqualTo(2);
 
       List<String> plaintext =
-          List.of(name, phone, phone.substring(1), email, property, device, feature, lat, lon);
+          List.of(
+              name,
+              phone,
+              phone.substring(1),
+              email,
+              property,
+              device,
+              feature,
+              lat,
+              lon,
+              "Probe Message " + tag,
+              "Probe Group " + tag);
       Database db = server.candor().database();
 
       // Before: the scan sees the person wherever they are, in every category.
@@ -213,7 +278,12 @@ class ErasureAgainstSchemaTest {
               "usage_events",
               "usage_sessions",
               "usage_person_days",
-              "location_current");
+              "location_current",
+              "conversation_members",
+              "messages",
+              "message_reports",
+              "calls",
+              "call_participants");
       // A position is in the log until it is moved, about a second later, into location_points.
       assertThat(tablesHolding(before, id)).containsAnyOf("location_log", "location_points");
       assertThat(tablesHolding(before, feature))
