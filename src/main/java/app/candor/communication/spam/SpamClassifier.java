@@ -7,11 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * Judges the text of one message: the model's spam probability becomes the score (in percent) and,
  * against the model's two thresholds, the verdict. Immutable after construction, so one instance
- * serves every thread; a call allocates only its own feature array.
+ * serves every thread; a call keeps its running sums in objects of its own.
  *
  * <p>Reasons come from the model itself: the log-odds are a sum of parts (the wording, and each
  * counted signal), and every part that pushed the score up by at least {@value #REASON_MIN_LOGIT}
@@ -46,8 +47,9 @@ public final class SpamClassifier {
 
   public Verdict classify(String text) {
     Objects.requireNonNull(text, "text");
-    Extracted features = TextFeatures.extract(text);
-    double wording = wording(features);
+    WordSum sum = new WordSum(model.grid());
+    Extracted features = TextFeatures.scan(text, sum);
+    double wording = sum.total * model.scale() * features.wordScale();
     double logit = model.bias() + wording;
     List<Signal> signals = features.signals();
     for (Signal s : signals) {
@@ -64,21 +66,28 @@ public final class SpamClassifier {
 
   /** The spam probability of a text, for training and evaluation. */
   double probability(String text) {
-    Extracted features = TextFeatures.extract(text);
-    double logit = model.bias() + wording(features);
+    WordSum sum = new WordSum(model.grid());
+    Extracted features = TextFeatures.scan(text, sum);
+    double logit = model.bias() + sum.total * model.scale() * features.wordScale();
     for (Signal s : features.signals()) {
       logit += model.weight(s.bucket);
     }
     return sigmoid(logit);
   }
 
-  private double wording(Extracted features) {
-    int[] words = features.words();
-    double sum = 0;
-    for (int i = 0; i < features.wordCount(); i++) {
-      sum += model.weight(words[i]);
+  /** Adds up the grid weights of the word features as the text is read. */
+  private static final class WordSum implements IntConsumer {
+    private final short[] grid;
+    long total;
+
+    WordSum(short[] grid) {
+      this.grid = grid;
     }
-    return sum * features.wordScale();
+
+    @Override
+    public void accept(int bucket) {
+      total += grid[bucket];
+    }
   }
 
   private List<Reason> reasons(Extracted features, double wording, List<Signal> signals) {
