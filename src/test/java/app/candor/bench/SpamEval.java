@@ -27,11 +27,13 @@ import picocli.CommandLine.Option;
  * message, headers included, through a spamd it starts ({@link Spamd}: local tests only, no Bayes,
  * {@code --children} children, as many client threads). Candor's shipped model judges each
  * message's body as a chat would carry it ({@link MailBody}). Both are printed with precision,
- * recall and F1 (spam positive) and messages/s: SpamAssassin's is wall-clock over the whole split
- * with all its children; Candor's is in process on one thread (one core), classification only, best
- * of {@code --rounds} passes after warm-up, both per second of that thread's CPU time (the per-core
- * figure, which other processes on the machine do not lower) and per wall-clock second, and,
- * labelled apart, with the MIME body extraction that only mail needs.
+ * recall and F1 (spam positive) and messages/s: SpamAssassin's over the whole split with all its
+ * children, per wall-clock second and per CPU-second of spamd and its children (read from {@code
+ * /proc}, so other load on the machine does not lower it); Candor's is in process on one thread
+ * (one core), classification only, best of {@code --rounds} passes after warm-up, both per second
+ * of that thread's CPU time (the per-core figure, which other processes on the machine do not
+ * lower) and per wall-clock second, and, labelled apart, with the MIME body extraction that only
+ * mail needs.
  *
  * <p>Run: {@code ./mvnw -q test-compile exec:exec@spam-eval -Dspam.eval.args='...'}.
  */
@@ -81,13 +83,20 @@ public final class SpamEval implements Callable<Integer> {
       print(
           Spamd.version() + ", spamd -L, no Bayes, " + children + " children, full messages",
           assassin);
+      System.out.printf(
+          Locale.ROOT,
+          "  SpamAssassin: %,.1f messages per wall-clock second with %d children; %,.1f messages"
+              + " per CPU-second of spamd and its children%n",
+          assassin.perSecond(),
+          children,
+          assassin.perCpuSecond());
     }
     print("Candor text classifier (shipped model), message bodies, 1 thread", candor);
     System.out.printf(
         Locale.ROOT,
-        "  Candor in process, per core: %,.0f messages per CPU-second (%,.0f per wall-clock"
-            + " second), classification only, bodies %,.0f chars on average; %,.0f messages/s"
-            + " including MIME body extraction%n",
+        "  Candor in process, 1 thread: %,.0f messages per CPU-second (per core), %,.0f per"
+            + " wall-clock second; classification only, bodies %,.0f chars on average; %,.0f"
+            + " messages/s including MIME body extraction%n",
         candor.perCpuSecond(),
         candor.perSecond(),
         test.stream().mapToInt(m -> m.body().length()).average().orElse(0),
@@ -95,22 +104,23 @@ public final class SpamEval implements Callable<Integer> {
     if (assassin != null) {
       System.out.printf(
           Locale.ROOT,
-          "ratios Candor/SpamAssassin: F1 %.3f; precision %.3f; recall %.3f; throughput %,.0fx"
-              + " (Candor's messages per CPU-second on 1 core against SpamAssassin's messages per"
-              + " wall-clock second on %d children)%n",
+          "ratios Candor/SpamAssassin: F1 %.3f, precision %.3f, recall %.3f; throughput per"
+              + " CPU-second %,.0fx; throughput per wall-clock second %,.0fx (Candor on 1 thread,"
+              + " SpamAssassin on %d children)%n",
           candor.metrics().f1() / assassin.metrics().f1(),
           candor.metrics().precision() / assassin.metrics().precision(),
           candor.metrics().recall() / assassin.metrics().recall(),
-          candor.perCpuSecond() / assassin.perSecond(),
+          candor.perCpuSecond() / assassin.perCpuSecond(),
+          candor.perSecond() / assassin.perSecond(),
           children);
     }
     return 0;
   }
 
   /**
-   * Figures of one judge: counts, messages per wall-clock second, and (Candor only) messages per
-   * second of the measuring thread's CPU time (the per-core figure, unaffected by other processes)
-   * and messages/s with the MIME extraction.
+   * Figures of one judge: counts, messages per wall-clock second, messages per CPU-second (Candor:
+   * of the measuring thread; SpamAssassin: of spamd and its children), and (Candor only) messages/s
+   * with the MIME extraction.
    */
   record Result(
       SpamMetrics metrics, double perSecond, double perCpuSecond, double withExtraction) {}
@@ -160,6 +170,7 @@ public final class SpamEval implements Callable<Integer> {
       ExecutorService clients = Executors.newFixedThreadPool(children);
       try {
         long start = System.nanoTime();
+        double cpu = spamd.cpuSeconds();
         List<Future<Boolean>> verdicts = new ArrayList<>();
         for (SpamCorpus.Message m : test) {
           byte[] raw = m.raw().getBytes(StandardCharsets.UTF_8);
@@ -170,7 +181,8 @@ public final class SpamEval implements Callable<Integer> {
           metrics = metrics.plus(test.get(i).spam(), verdicts.get(i).get());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(metrics, test.size() / seconds, 0, 0);
+        double cpuSeconds = spamd.cpuSeconds() - cpu;
+        return new Result(metrics, test.size() / seconds, test.size() / cpuSeconds, 0);
       } finally {
         clients.shutdownNow();
       }
@@ -181,14 +193,13 @@ public final class SpamEval implements Callable<Integer> {
     System.out.println(judge + ":");
     System.out.printf(
         Locale.ROOT,
-        "  precision %.3f  recall %.3f  F1 %.3f  (TP %d FP %d TN %d FN %d)  %,.1f messages/s%n",
+        "  precision %.3f  recall %.3f  F1 %.3f  (TP %d FP %d TN %d FN %d)%n",
         r.metrics().precision(),
         r.metrics().recall(),
         r.metrics().f1(),
         r.metrics().truePositives(),
         r.metrics().falsePositives(),
         r.metrics().trueNegatives(),
-        r.metrics().falseNegatives(),
-        r.perSecond());
+        r.metrics().falseNegatives());
   }
 }

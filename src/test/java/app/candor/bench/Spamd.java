@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -39,6 +40,8 @@ final class Spamd implements AutoCloseable {
   static Spamd start(int children) throws IOException, InterruptedException {
     Path site = Files.createTempDirectory("candor-spamd-site");
     copy(Path.of("/etc/spamassassin"), site);
+    // spamd drops root for nobody, who must read the copy
+    Files.setPosixFilePermissions(site, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(
         site.resolve("local.cf"),
         "\n# Candor's SpamEval: no Bayes\nuse_bayes 0\nbayes_auto_learn 0\n",
@@ -67,19 +70,28 @@ final class Spamd implements AutoCloseable {
             .redirectOutput(site.resolve("spamd.log").toFile())
             .start();
     Spamd spamd = new Spamd(process, site, port);
+    try {
+      spamd.awaitReady();
+      return spamd;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      spamd.close();
+      throw e;
+    }
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("spamd exited: " + Files.readString(site.resolve("spamd.log")));
       }
       try {
-        spamd.check("Subject: ping\n\nping\n".getBytes(StandardCharsets.US_ASCII));
-        return spamd;
+        check("Subject: ping\n\nping\n".getBytes(StandardCharsets.US_ASCII));
+        return;
       } catch (IOException notYet) {
         Thread.sleep(500);
       }
     }
-    spamd.close();
     throw new IOException("spamd did not answer within " + START_TIMEOUT);
   }
 
@@ -101,6 +113,49 @@ final class Spamd implements AutoCloseable {
       }
       return answer.lines().anyMatch(l -> l.startsWith("Spam: True"));
     }
+  }
+
+  /**
+   * CPU seconds used so far by spamd and its children, living ({@code utime + stime} of each) and
+   * reaped (the parent's {@code cutime + cstime}), from {@code /proc}.
+   */
+  double cpuSeconds() throws IOException {
+    long ticks = 0;
+    String[] parent = stat(process.pid());
+    ticks += sum(parent, 11, 12, 13, 14);
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String[] child = stat(Long.parseLong(name));
+          if (Long.parseLong(child[1]) == process.pid()) {
+            ticks += sum(child, 11, 12);
+          }
+        } catch (IOException gone) {
+          // the process ended while we looked
+        }
+      }
+    }
+    return ticks / (double) CLOCK_TICKS;
+  }
+
+  private static final int CLOCK_TICKS = 100;
+
+  /** The fields of {@code /proc/pid/stat} after the command name: [0] state, [1] ppid, ... */
+  private static String[] stat(long pid) throws IOException {
+    String line = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+  }
+
+  private static long sum(String[] fields, int... at) {
+    long total = 0;
+    for (int i : at) {
+      total += Long.parseLong(fields[i]);
+    }
+    return total;
   }
 
   private static byte[] readAll(InputStream in) throws IOException {

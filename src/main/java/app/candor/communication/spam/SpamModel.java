@@ -68,11 +68,6 @@ public final class SpamModel {
     return new SpamModel(bias, snapped, scale, suspiciousAt, spamAt);
   }
 
-  /** The same weights with other thresholds. */
-  SpamModel withThresholds(double suspiciousAt, double spamAt) {
-    return new SpamModel(bias, weights, scale, suspiciousAt, spamAt);
-  }
-
   /** The model in the jar. */
   static SpamModel shipped() {
     InputStream in = SpamModel.class.getResourceAsStream(RESOURCE);

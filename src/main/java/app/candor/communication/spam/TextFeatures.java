@@ -13,8 +13,10 @@ import java.util.function.IntConsumer;
  * prices, dates and phone numbers generalize). Each word and each pair of neighbouring words is
  * hashed (FNV-1a, then MurmurHash3's finalizer) into one of {@value #SIZE} buckets: no vocabulary
  * to store, and unseen words cost nothing. Collisions are rare at this size and the model learns
- * around them. Next to the words, a few counted signals (links, capitals, exclamation marks,
- * currency signs, length) become indicator features with buckets of their own ({@link Signal}).
+ * around them. Next to the words, a few counted signals (links, capitals, repeated exclamation
+ * marks, currency signs) become indicator features with buckets of their own ({@link Signal}). A
+ * text's length and a single exclamation mark are deliberately not signals: in the mail corpus
+ * short bodies and "!" lean to spam, in a chat they are ordinary.
  */
 final class TextFeatures {
 
