@@ -2,16 +2,17 @@ package app.candor.communication.spam;
 
 import app.candor.communication.spam.TextFeatures.Extracted;
 import app.candor.communication.spam.TextFeatures.Signal;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * Judges the text of one message: the model's spam probability becomes the score (in percent) and,
  * against the model's two thresholds, the verdict. Immutable after construction, so one instance
- * serves every thread; a call allocates only its own feature array.
+ * serves every thread; a call keeps its running sums in objects of its own.
  *
  * <p>Reasons come from the model itself: the log-odds are a sum of parts (the wording, and each
  * counted signal), and every part that pushed the score up by at least {@value #REASON_MIN_LOGIT}
@@ -46,8 +47,9 @@ public final class SpamClassifier {
 
   public Verdict classify(String text) {
     Objects.requireNonNull(text, "text");
-    Extracted features = TextFeatures.extract(text);
-    double wording = wording(features);
+    WordSum sum = new WordSum(model.grid());
+    Extracted features = TextFeatures.scan(text, sum);
+    double wording = sum.total * model.scale() * features.wordScale();
     double logit = model.bias() + wording;
     List<Signal> signals = features.signals();
     for (Signal s : signals) {
@@ -62,51 +64,31 @@ public final class SpamClassifier {
     return new Verdict(verdict, score, reasons(features, wording, signals));
   }
 
-  /** The spam probability of a text, for training and evaluation. */
-  double probability(String text) {
-    Extracted features = TextFeatures.extract(text);
-    double logit = model.bias() + wording(features);
-    for (Signal s : features.signals()) {
-      logit += model.weight(s.bucket);
-    }
-    return sigmoid(logit);
-  }
+  /** Adds up the grid weights of the word features as the text is read. */
+  private static final class WordSum implements IntConsumer {
+    private final short[] grid;
+    long total;
 
-  private double wording(Extracted features) {
-    int[] words = features.words();
-    double sum = 0;
-    for (int i = 0; i < features.wordCount(); i++) {
-      sum += model.weight(words[i]);
+    WordSum(short[] grid) {
+      this.grid = grid;
     }
-    return sum * features.wordScale();
+
+    @Override
+    public void accept(int bucket) {
+      total += grid[bucket];
+    }
   }
 
   private List<Reason> reasons(Extracted features, double wording, List<Signal> signals) {
-    record Part(String code, double logit) {}
-    List<Part> parts = new ArrayList<>();
-    parts.add(new Part("text_model", wording));
+    Map<String, Double> parts = new LinkedHashMap<>();
+    parts.put("text_model", wording);
     for (Signal s : signals) {
-      String code = s.code.equals("length") ? "text_model" : s.code;
-      parts.add(new Part(code, model.weight(s.bucket)));
+      parts.merge(s.code, model.weight(s.bucket), Double::sum);
     }
-    List<Part> summed = new ArrayList<>();
-    for (Part p : parts) {
-      int at = -1;
-      for (int i = 0; i < summed.size(); i++) {
-        if (summed.get(i).code.equals(p.code)) {
-          at = i;
-        }
-      }
-      if (at < 0) {
-        summed.add(p);
-      } else {
-        summed.set(at, new Part(p.code, summed.get(at).logit + p.logit));
-      }
-    }
-    return summed.stream()
-        .filter(p -> p.logit >= REASON_MIN_LOGIT)
-        .sorted(Comparator.comparingDouble(Part::logit).reversed())
-        .map(p -> new Reason(p.code, detail(p.code, features, p.logit)))
+    return parts.entrySet().stream()
+        .filter(p -> p.getValue() >= REASON_MIN_LOGIT)
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .map(p -> new Reason(p.getKey(), detail(p.getKey(), features, p.getValue())))
         .toList();
   }
 

@@ -4,6 +4,7 @@ import app.candor.communication.spam.LogisticRegression.Fit;
 import app.candor.communication.spam.LogisticRegression.Sparse;
 import app.candor.communication.spam.TextFeatures.Extracted;
 import app.candor.communication.spam.TextFeatures.Signal;
+import com.carrotsearch.hppc.IntArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -76,9 +77,10 @@ public final class SpamTrainer {
   }
 
   static Sparse vector(String text) {
-    Extracted f = TextFeatures.extract(text);
+    IntArrayList words = new IntArrayList();
+    Extracted f = TextFeatures.scan(text, words::add);
     List<Signal> signals = f.signals();
-    int[] index = Arrays.copyOf(f.words(), f.wordCount() + signals.size());
+    int[] index = Arrays.copyOf(words.toArray(), f.wordCount() + signals.size());
     float[] value = new float[index.length];
     Arrays.fill(value, 0, f.wordCount(), (float) f.wordScale());
     for (int i = 0; i < signals.size(); i++) {

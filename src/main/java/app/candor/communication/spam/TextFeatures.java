@@ -2,6 +2,7 @@ package app.candor.communication.spam;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * Turns a text into the model's features, in one pass over at most its first {@value #MAX_CHARS}
@@ -12,8 +13,10 @@ import java.util.List;
  * prices, dates and phone numbers generalize). Each word and each pair of neighbouring words is
  * hashed (FNV-1a, then MurmurHash3's finalizer) into one of {@value #SIZE} buckets: no vocabulary
  * to store, and unseen words cost nothing. Collisions are rare at this size and the model learns
- * around them. Next to the words, a few counted signals (links, capitals, exclamation marks,
- * currency signs, length) become indicator features with buckets of their own ({@link Signal}).
+ * around them. Next to the words, a few counted signals (links, capitals, repeated exclamation
+ * marks, currency signs) become indicator features with buckets of their own ({@link Signal}). A
+ * text's length and a single exclamation mark are deliberately not signals: in the mail corpus
+ * short bodies and "!" lean to spam, in a chat they are ordinary.
  */
 final class TextFeatures {
 
@@ -52,19 +55,31 @@ final class TextFeatures {
     }
   }
 
+  private static final Signal[] SIGNALS = Signal.values();
+
+  /** Character classes of ASCII: 0 separates words, then digit, lower-case, upper-case. */
+  private static final byte[] ASCII = new byte[128];
+
+  private static final byte DIGIT = 1;
+  private static final byte LOWER = 2;
+  private static final byte UPPER = 3;
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      ASCII[c] = DIGIT;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      ASCII[c] = LOWER;
+      ASCII[c - 'a' + 'A'] = UPPER;
+    }
+  }
+
   /**
-   * The features of one text: {@code words[0..wordCount)} are word and word-pair buckets (one per
-   * occurrence), the counts feed the signals. Shouting needs 20 letters before it counts.
+   * The counts of one text: {@code wordCount} word and word-pair features were given to the sink
+   * (one per occurrence); the other counts feed the signals. Shouting needs 20 letters to count.
    */
   record Extracted(
-      int[] words,
-      int wordCount,
-      int chars,
-      int letters,
-      int capitals,
-      int links,
-      int exclamations,
-      int money) {
+      int wordCount, int chars, int letters, int capitals, int links, int exclamations, int money) {
 
     /** The weight of each word feature: occurrences share a unit of length. */
     double wordScale() {
@@ -89,7 +104,7 @@ final class TextFeatures {
     /** The signals that are on. */
     List<Signal> signals() {
       List<Signal> on = new ArrayList<>(4);
-      for (Signal s : Signal.values()) {
+      for (Signal s : SIGNALS) {
         if (count(s.code) >= s.atLeast) {
           on.add(s);
         }
@@ -100,9 +115,12 @@ final class TextFeatures {
 
   private TextFeatures() {}
 
-  static Extracted extract(String text) {
+  /**
+   * Reads a text, giving each word and word-pair feature's bucket to {@code words} in order, and
+   * returns the counts. The sink sees buckets only, never characters.
+   */
+  static Extracted scan(String text, IntConsumer words) {
     int end = Math.min(text.length(), MAX_CHARS);
-    int[] words = new int[end + 2];
     int n = 0;
     int h = FNV_OFFSET;
     int length = 0;
@@ -114,16 +132,17 @@ final class TextFeatures {
     int money = 0;
     for (int i = 0; i <= end; i++) {
       char c = i < end ? text.charAt(i) : ' ';
-      if (Character.isLetterOrDigit(c)) {
+      int kind = c < 128 ? ASCII[c] : other(c);
+      if (kind != 0) {
         char k;
-        if (c >= '0' && c <= '9') {
+        if (kind == DIGIT) {
           k = '0';
         } else {
           letters++;
-          if (Character.isUpperCase(c)) {
+          if (kind == UPPER) {
             capitals++;
           }
-          k = Character.toLowerCase(c);
+          k = c < 128 ? (char) (c | 0x20) : Character.toLowerCase(c);
         }
         h = (h ^ k) * FNV_PRIME;
         length++;
@@ -136,9 +155,11 @@ final class TextFeatures {
             || (word == WWW && previous != HTTP && previous != HTTPS)) {
           links++;
         }
-        words[n++] = word & MASK;
+        words.accept(word & MASK);
+        n++;
         if (previous != 0) {
-          words[n++] = fmix(previous * 0x9E3779B1 + word) & MASK;
+          words.accept(fmix(previous * 0x9E3779B1 + word) & MASK);
+          n++;
         }
         previous = word;
         h = FNV_OFFSET;
@@ -150,7 +171,18 @@ final class TextFeatures {
         money++;
       }
     }
-    return new Extracted(words, n, end, letters, capitals, links, exclamations, money);
+    return new Extracted(n, end, letters, capitals, links, exclamations, money);
+  }
+
+  /** The class of a character beyond ASCII. */
+  private static int other(char c) {
+    if (Character.isDigit(c)) {
+      return DIGIT;
+    }
+    if (!Character.isLetter(c)) {
+      return 0;
+    }
+    return Character.isUpperCase(c) ? UPPER : LOWER;
   }
 
   static int wordHash(String word) {
