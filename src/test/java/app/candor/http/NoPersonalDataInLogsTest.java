@@ -36,6 +36,10 @@ class NoPersonalDataInLogsTest {
   private static final String BAD_CARD = "4000002760003185";
   private static final String BAD_IBAN = "DE89370400440532013001";
   private static final String NOTE = "for the quayside oysters";
+  private static final String MESSAGE = "meet me by the periwinkle lighthouse";
+  private static final String SPAM_TEXT =
+      "CONGRATULATIONS!!! You won a FREE $1000 gift card, claim it at http://prize.example.com";
+  private static final String GROUP_TITLE = "Saltmarsh Rowing Club";
 
   @TempDir Path dir;
 
@@ -232,6 +236,57 @@ class NoPersonalDataInLogsTest {
                   .status())
           .isEqualTo(201);
 
+      // Communication: a group with a title, a message, one judged spam, a bad one, a call.
+      String chat = server.service("messenger", "messaging", "safety");
+      String friend = server.person(key);
+      String group =
+          http.post(
+                  "/v1/conversations",
+                  chat,
+                  "{\"type\":\"group\",\"members\":[\""
+                      + id
+                      + "\",\""
+                      + friend
+                      + "\"],\"title\":\""
+                      + GROUP_TITLE
+                      + "\"}")
+              .json()
+              .get("id")
+              .asText();
+      for (String text : List.of(MESSAGE, SPAM_TEXT)) {
+        assertThat(
+                http.post(
+                        "/v1/conversations/" + group + "/messages",
+                        chat,
+                        "{\"from\":\""
+                            + id
+                            + "\",\"clientMessageId\":\""
+                            + text.hashCode()
+                            + "\",\"kind\":\"text\",\"text\":\""
+                            + text
+                            + "\"}")
+                    .status())
+            .isEqualTo(201);
+      }
+      assertThat(
+              http.post(
+                      "/v1/conversations/" + group + "/messages",
+                      chat,
+                      "{\"from\":\""
+                          + id
+                          + "\",\"clientMessageId\":\"bad\",\"kind\":\"sticker\","
+                          + "\"text\":\""
+                          + MESSAGE
+                          + "\"}")
+                  .status())
+          .isEqualTo(400);
+      assertThat(
+              http.get("/v1/conversations/" + group + "/messages?userId=" + friend, chat).status())
+          .isEqualTo(200);
+      assertThat(http.get("/v1/admin/spam-queue", TestServer.ADMIN_TOKEN).status()).isEqualTo(200);
+      assertThat(http.post("/v1/spam/classify", chat, "{\"text\":\"" + MESSAGE + "\"}").status())
+          .isEqualTo(200);
+
       // What is held, the export, erasure.
       assertThat(http.get("/v1/users/" + id + "/data", token).status()).isEqualTo(200);
       assertThat(http.get("/v1/users/" + id + "/export", token).status()).isEqualTo(200);
@@ -261,6 +316,10 @@ class NoPersonalDataInLogsTest {
               BAD_CARD,
               BAD_IBAN,
               NOTE,
+              MESSAGE,
+              SPAM_TEXT,
+              GROUP_TITLE,
+              chat,
               TestServer.ADMIN_TOKEN));
       text = capture.awaiting("DELETE /v1/users/{id} 200");
     }
