@@ -1,5 +1,9 @@
 package app.candor;
 
+import app.candor.communication.media.FileBlobStore;
+import app.candor.communication.media.MediaAudience;
+import app.candor.communication.media.MediaData;
+import app.candor.communication.media.MediaService;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.audit.AccessLog;
 import app.candor.core.auth.AdminToken;
@@ -19,6 +23,7 @@ import app.candor.http.AnalyticsRoutes;
 import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
+import app.candor.http.MediaRoutes;
 import app.candor.http.OpsRoutes;
 import app.candor.http.PaymentRoutes;
 import app.candor.http.PlaceRoutes;
@@ -95,6 +100,7 @@ public final class Candor implements AutoCloseable {
   private final LocationService location;
   private final PlaceService places;
   private final Payments payments;
+  private final MediaService media;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -149,13 +155,24 @@ public final class Candor implements AutoCloseable {
               location::kmFromUsual,
               config.payment(),
               clock);
+      // Until the messages module answers who was sent a file, only its uploader may download it;
+      // the composition root hands MediaService that module's MediaAudience once it exists.
+      this.media =
+          new MediaService(
+              database,
+              subjectKeys,
+              FileBlobStore.open(config.dataDir().resolve("media")),
+              MediaAudience.uploaderOnly(),
+              clock);
+      media.sweepOrphans();
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
               new LedgerData(consents, accessLog),
               new UsageData(usage, subjectKeys),
               new LocationData(location),
-              payments.data());
+              payments.data(),
+              new MediaData(media));
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -264,6 +281,7 @@ public final class Candor implements AutoCloseable {
         new LocationRoutes(gate, location.updates(), location.nearby(), metrics),
         new PlaceRoutes(places),
         new PaymentRoutes(gate, payments),
+        new MediaRoutes(gate, media),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -417,5 +435,9 @@ public final class Candor implements AutoCloseable {
 
   public Payments payments() {
     return payments;
+  }
+
+  public MediaService media() {
+    return media;
   }
 }

@@ -327,6 +327,7 @@ public final class Catalog {
             Set.of("location_points.cell", "location_log.cell")));
 
     PaymentFields.add(fields, retention);
+    MediaFields.add(fields);
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
@@ -348,6 +349,7 @@ public final class Catalog {
     technical.put("erasure_receipts.erased_at", "when an erasure happened (receipt, no data)");
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
     PaymentFields.technical(technical);
+    MediaFields.technical(technical);
     return new Catalog(fields, technical);
   }
 
