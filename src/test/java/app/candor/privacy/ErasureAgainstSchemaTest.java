@@ -169,12 +169,20 @@ class ErasureAgainstSchemaTest {
       // access log: a service reads the profile for its purpose.
       ok(http.get("/v1/users/" + id, chat, "Candor-Purpose", "messaging"), 200);
 
+      // communication: a picture shared, stored encrypted in the blob store.
+      String picture = "probe-picture-bytes-" + tag;
+      ok(
+          http.send(
+              "POST", "/v1/media", chat, picture, "Content-Type", "image/png", "Candor-Owner", id),
+          201);
+
       server.candor().usage().catchUp();
       assertThat(http.get("/v1/users/" + id + "/access-log", token).json().get("entries").size())
           .isGreaterThanOrEqualTo(2);
 
       List<String> plaintext =
-          List.of(name, phone, phone.substring(1), email, property, device, feature, lat, lon);
+          List.of(
+              name, phone, phone.substring(1), email, property, device, feature, lat, lon, picture);
       Database db = server.candor().database();
 
       // Before: the scan sees the person wherever they are, in every category.
@@ -213,7 +221,8 @@ class ErasureAgainstSchemaTest {
               "usage_events",
               "usage_sessions",
               "usage_person_days",
-              "location_current");
+              "location_current",
+              "media");
       // A position is in the log until it is moved, about a second later, into location_points.
       assertThat(tablesHolding(before, id)).containsAnyOf("location_log", "location_points");
       assertThat(tablesHolding(before, feature))
