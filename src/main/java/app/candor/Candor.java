@@ -1,6 +1,9 @@
 package app.candor;
 
 import app.candor.communication.Communication;
+import app.candor.communication.media.FileBlobStore;
+import app.candor.communication.media.MediaData;
+import app.candor.communication.media.MediaService;
 import app.candor.communication.spam.SpamClassifier;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.audit.AccessLog;
@@ -22,6 +25,7 @@ import app.candor.http.CommunicationRoutes;
 import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
+import app.candor.http.MediaRoutes;
 import app.candor.http.OpsRoutes;
 import app.candor.http.PaymentRoutes;
 import app.candor.http.PlaceRoutes;
@@ -100,6 +104,7 @@ public final class Candor implements AutoCloseable {
   private final Payments payments;
   private final Communication communication;
   private final Clock clock;
+  private final MediaService media;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
   private Optional<Javalin> server = Optional.empty();
@@ -158,6 +163,15 @@ public final class Candor implements AutoCloseable {
       SpamClassifier spam = SpamClassifier.shipped();
       this.communication =
           new Communication(database, subjectKeys, people::names, spam::classify, gate, clock);
+      // Besides its uploader, the members of a conversation a file was sent in may download it.
+      this.media =
+          new MediaService(
+              database,
+              subjectKeys,
+              FileBlobStore.open(config.dataDir().resolve("media")),
+              communication.messages()::mayDownload,
+              clock);
+      media.sweepOrphans();
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
@@ -165,7 +179,8 @@ public final class Candor implements AutoCloseable {
               new UsageData(usage, subjectKeys),
               new LocationData(location),
               payments.data(),
-              communication.data());
+              communication.data(),
+              new MediaData(media));
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -275,6 +290,7 @@ public final class Candor implements AutoCloseable {
         new PlaceRoutes(places),
         new PaymentRoutes(gate, payments),
         new CommunicationRoutes(gate, communication, clock),
+        new MediaRoutes(gate, media),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -429,5 +445,9 @@ public final class Candor implements AutoCloseable {
 
   public Payments payments() {
     return payments;
+  }
+
+  public MediaService media() {
+    return media;
   }
 }

@@ -67,6 +67,10 @@ public final class Messages implements AutoCloseable {
       throw new IllegalArgumentException("the grant is for another person");
     }
     Aead aead = keys.find(input.from()).orElseThrow(() -> CandorException.notFound("person"));
+    if (input.mediaId().isPresent() && !uploadedBy(input.mediaId().get(), input.from())) {
+      // Sending a file shows it to the conversation: only its uploader may.
+      throw CandorException.invalid("mediaId", "no such media uploaded by the author");
+    }
     Verdict spam =
         input.text().map(screen::screen).orElseGet(() -> new Verdict(Verdict.HAM, 0, List.of()));
     long now = clock.millis();
@@ -168,6 +172,35 @@ public final class Messages implements AutoCloseable {
         text,
         Optional.ofNullable(r.mediaId()),
         Optional.empty());
+  }
+
+  private boolean uploadedBy(String mediaId, String subjectId) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT 1 FROM media WHERE id = :m AND subject_id = :s")
+                .bind("m", mediaId)
+                .bind("s", subjectId)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent());
+  }
+
+  /**
+   * Whether {@code userId} may download file {@code mediaId} as the member of a conversation it was
+   * sent in (and not held as spam): decided in the database, so every node agrees.
+   */
+  public boolean mayDownload(String mediaId, String userId) {
+    return db.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT 1 FROM messages m JOIN conversation_members c"
+                        + " ON c.conversation_id = m.conversation_id AND c.subject_id = :u"
+                        + " WHERE m.media_id = :m AND m.held = 0 LIMIT 1")
+                .bind("u", userId)
+                .bind("m", mediaId)
+                .mapTo(Integer.class)
+                .findOne()
+                .isPresent());
   }
 
   /** Messages waiting to be written (a metric). */

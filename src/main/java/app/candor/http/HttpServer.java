@@ -28,6 +28,14 @@ public final class HttpServer {
   /** A group of routes and the services they use. */
   public interface Module {
     void register(Api api, Requests requests);
+
+    /**
+     * Paths whose request bodies may exceed the edge's limit, with their own limit: routes that
+     * stream their body instead of reading it whole (uploads). None by default.
+     */
+    default Map<String, Long> largeBodies() {
+      return Map.of();
+    }
   }
 
   /**
@@ -45,6 +53,8 @@ public final class HttpServer {
   public static Javalin create(Edge edge, List<Module> modules) {
     Requests requests = new Requests(edge.authenticator());
     long maxBody = edge.maxBodyBytes();
+    Map<String, Long> largeBodies = new java.util.HashMap<>();
+    modules.forEach(m -> largeBodies.putAll(m.largeBodies()));
     return Javalin.create(
         config -> {
           config.startup.showJavalinBanner = false;
@@ -74,11 +84,12 @@ public final class HttpServer {
           config.routes.before(
               ctx -> {
                 long length = ctx.contentLength();
-                if (length > maxBody) {
+                long limit = largeBodies.getOrDefault(ctx.path(), maxBody);
+                if (length > limit) {
                   discard(ctx, length, maxBody);
                   throw new CandorException(
                       CandorException.Kind.PAYLOAD_TOO_LARGE,
-                      "the request body is " + length + " bytes; the limit is " + maxBody);
+                      "the request body is " + length + " bytes; the limit is " + limit);
                 }
               });
           config.routes.exception(CandorException.class, Problems::candor);
@@ -117,7 +128,7 @@ public final class HttpServer {
 
   /**
    * Reads and drops an oversized body the client is still sending, so it receives the 413 instead
-   * of a connection reset; beyond 16 times the limit the connection is simply closed.
+   * of a connection reset; beyond 16 times the edge's limit the connection is simply closed.
    */
   private static void discard(io.javalin.http.Context ctx, long length, long maxBody) {
     if (length > 16 * maxBody) {

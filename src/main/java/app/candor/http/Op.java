@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param success the schema of the success response, if JSON
  * @param parameters extra header or query parameters (name to description), e.g. Candor-Purpose
  * @param query query parameters (name to description), all optional
+ * @param rawRequest the content types of a request body sent as raw bytes (an upload), if any
+ * @param rawResponse the content types of a success answer sent as raw bytes (a download), if any
  */
 record Op(
     String summary,
@@ -26,7 +28,9 @@ record Op(
     Map<Integer, String> responses,
     Optional<Map<String, Object>> success,
     Map<String, String> parameters,
-    Map<String, String> query) {
+    Map<String, String> query,
+    List<String> rawRequest,
+    List<String> rawResponse) {
 
   static Builder of(String tag, String summary) {
     return new Builder(tag, summary);
@@ -42,6 +46,8 @@ record Op(
     private final Map<Integer, String> responses = new LinkedHashMap<>();
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final Map<String, String> query = new LinkedHashMap<>();
+    private List<String> rawRequest = List.of();
+    private List<String> rawResponse = List.of();
 
     private Builder(String tag, String summary) {
       this.tag = tag;
@@ -85,9 +91,30 @@ record Op(
       return this;
     }
 
+    /** The body is raw bytes of one of {@code contentTypes}, not JSON. */
+    Builder rawRequest(java.util.Collection<String> contentTypes) {
+      rawRequest = List.copyOf(contentTypes);
+      return this;
+    }
+
+    /** The success answer is raw bytes of one of {@code contentTypes}, not JSON. */
+    Builder rawResponse(java.util.Collection<String> contentTypes) {
+      rawResponse = List.copyOf(contentTypes);
+      return this;
+    }
+
     Op build() {
       return new Op(
-          summary, tag, callers, request, Map.copyOf(responses), success, parameters, query);
+          summary,
+          tag,
+          callers,
+          request,
+          Map.copyOf(responses),
+          success,
+          parameters,
+          query,
+          rawRequest,
+          rawResponse);
     }
   }
 }

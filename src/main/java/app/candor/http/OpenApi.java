@@ -106,6 +106,9 @@ final class OpenApi {
                         true,
                         "content",
                         Map.of("application/json", Map.of("schema", schema)))));
+    if (!op.rawRequest().isEmpty()) {
+      out.put("requestBody", Maps.of("required", true, "content", binary(op.rawRequest())));
+    }
     Map<String, Object> responses = new LinkedHashMap<>();
     op.responses().entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -117,6 +120,8 @@ final class OpenApi {
                 response.put(
                     "content",
                     Map.of("application/problem+json", Map.of("schema", Schemas.ref("Problem"))));
+              } else if (!op.rawResponse().isEmpty()) {
+                response.put("content", binary(op.rawResponse()));
               } else if (op.success().isPresent()) {
                 response.put(
                     "content", Map.of("application/json", Map.of("schema", op.success().get())));
@@ -132,6 +137,14 @@ final class OpenApi {
             Map.of("application/problem+json", Map.of("schema", Schemas.ref("Problem")))));
     out.put("responses", responses);
     return out;
+  }
+
+  /** Raw bytes of each of {@code types}. */
+  private static Map<String, Object> binary(List<String> types) {
+    Map<String, Object> content = new LinkedHashMap<>();
+    types.forEach(
+        t -> content.put(t, Map.of("schema", Map.of("type", "string", "format", "binary"))));
+    return content;
   }
 
   private static Map<String, Object> components() {

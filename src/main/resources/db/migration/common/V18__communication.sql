@@ -46,6 +46,7 @@ CREATE TABLE messages (
 );
 CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, conversation_id, client_message_id);
 CREATE INDEX messages_held ON messages (held, at);
+CREATE INDEX messages_media ON messages (media_id);
 
 -- A member's report of a message (reason: one of a fixed list, never free text).
 CREATE TABLE message_reports (

@@ -453,6 +453,20 @@ class AuthMatrixTest {
               List.of(),
               statuses(401, 401, 403, 200, 403, 403, 403)),
           route("GET", "/v1/admin/spam-queue", null, statuses(401, 401, 200, 403, 403, 403, 403)),
+          // Media: a file for an owner no one knows is refused at the gate (operators store no
+          // one's files); a download without userId is a 400 to anyone signed in.
+          new Route(
+              "POST",
+              "/v1/media",
+              "for an unknown owner",
+              (w, who) -> "matrix bytes",
+              List.of(
+                  "Content-Type",
+                  "image/png",
+                  "Candor-Owner",
+                  "00000000-0000-4000-8000-000000000000"),
+              statuses(401, 401, 403, 404, 403, 404, 404)),
+          route("GET", "/v1/media/{id}", "no userId", statuses(401, 401, 400, 400, 400, 400, 400)),
           // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
           route(
               "GET",

@@ -434,6 +434,52 @@ class CommunicationApiTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void a_file_sent_in_a_conversation_downloads_for_its_members_only(String kind) {
+    try (World w = World.start(kind, dir)) {
+      String group = w.group(w.ana(), w.bo());
+      Http.Response upload =
+          w.http()
+              .send(
+                  "POST",
+                  "/v1/media",
+                  w.chat(),
+                  "a photo of the crag at dawn",
+                  "Content-Type",
+                  "image/jpeg",
+                  "Candor-Owner",
+                  w.ana());
+      assertThat(upload.status()).as("%s", upload).isEqualTo(201);
+      String media = upload.json().get("id").asText();
+      String download = "/v1/media/" + media + "?userId=";
+      assertProblem(w.http().get(download + w.bo(), w.chat()), 404);
+
+      // Only the uploader may send it: Bo cannot show Ana's file to a conversation.
+      Map<String, Object> photo = new LinkedHashMap<>();
+      photo.put("from", w.bo());
+      photo.put("clientMessageId", "p-1");
+      photo.put("kind", "image");
+      photo.put("mediaId", media);
+      assertProblem(
+          w.http().post("/v1/conversations/" + group + "/messages", w.chat(), json(photo)),
+          400,
+          "mediaId");
+      photo.put("from", w.ana());
+      Http.Response sent =
+          w.http().post("/v1/conversations/" + group + "/messages", w.chat(), json(photo));
+      assertThat(sent.status()).as("%s", sent).isEqualTo(201);
+
+      Http.Response got = w.http().get(download + w.bo(), w.chat());
+      assertThat(got.status()).as("%s", got).isEqualTo(200);
+      assertThat(got.text()).isEqualTo("a photo of the crag at dawn");
+      assertProblem(w.http().get(download + w.cy(), w.chat()), 404);
+      JsonNode seen = w.read(group, w.bo(), "").json().get("messages").get(0);
+      assertThat(seen.get("mediaId").asText()).isEqualTo(media);
+      assertThat(seen.get("kind").asText()).isEqualTo("image");
+    }
+  }
+
   private static List<List<String>> accessLog(World w, String subjectId) {
     return w.server()
         .candor()

@@ -253,7 +253,7 @@ class NoPersonalDataInLogsTest {
               .json()
               .get("id")
               .asText();
-      for (String text : List.of(MESSAGE, SPAM_TEXT)) {
+      for (String said : List.of(MESSAGE, SPAM_TEXT)) {
         assertThat(
                 http.post(
                         "/v1/conversations/" + group + "/messages",
@@ -261,9 +261,9 @@ class NoPersonalDataInLogsTest {
                         "{\"from\":\""
                             + id
                             + "\",\"clientMessageId\":\""
-                            + text.hashCode()
+                            + said.hashCode()
                             + "\",\"kind\":\"text\",\"text\":\""
-                            + text
+                            + said
                             + "\"}")
                     .status())
             .isEqualTo(201);

@@ -163,12 +163,22 @@ class OpenApiTest {
                                   });
                           assertThat(declared).as("path parameters of %s", name).isEqualTo(params);
                           if (operation.has("requestBody")) {
-                            assertThat(
-                                    operation
-                                        .at("/requestBody/content/application~1json/schema")
-                                        .isObject())
-                                .as("request schema of %s", name)
-                                .isTrue();
+                            // JSON, or raw bytes of listed types (an upload).
+                            JsonNode content = operation.at("/requestBody/content");
+                            assertThat(content.size()).as("request types of %s", name).isPositive();
+                            content
+                                .properties()
+                                .forEach(
+                                    c ->
+                                        assertThat(
+                                                c.getKey().equals("application/json")
+                                                    ? c.getValue().path("schema").isObject()
+                                                    : c.getValue()
+                                                        .at("/schema/format")
+                                                        .asText()
+                                                        .equals("binary"))
+                                            .as("request schema of %s for %s", name, c.getKey())
+                                            .isTrue());
                           }
                         });
               });
@@ -476,6 +486,26 @@ class OpenApiTest {
           "POST /v1/spam/classify",
           http.post("/v1/spam/classify", chat, json(Map.of("text", "lunch at noon?"))));
       calls.put("GET /v1/admin/spam-queue", http.get("/v1/admin/spam-queue", ADMIN));
+      String mediaKey =
+          http.post("/v1/services", ADMIN, "{\"name\":\"media\",\"purposes\":[\"messaging\"]}")
+              .json()
+              .path("apiKey")
+              .asText();
+      Http.Response media =
+          http.send(
+              "POST",
+              "/v1/media",
+              mediaKey,
+              "a picture, as far as this test cares",
+              "Content-Type",
+              "image/png",
+              "Candor-Owner",
+              payee);
+      assertThat(media.status()).as("%s", media).isEqualTo(201);
+      calls.put("POST /v1/media", media);
+      calls.put(
+          "GET /v1/media/{id}",
+          http.get("/v1/media/" + media.json().path("id").asText() + "?userId=" + payee, mediaKey));
 
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(

@@ -222,6 +222,12 @@ class ErasureAgainstSchemaTest {
                   + "\"],\"kind\":\"voice\",\"startedAt\":\"2026-01-01T10:00:00Z\","
                   + "\"outcome\":\"missed\"}"),
           201);
+      // communication: a picture shared, stored encrypted in the blob store.
+      String picture = "probe-picture-bytes-" + tag;
+      ok(
+          http.send(
+              "POST", "/v1/media", chat, picture, "Content-Type", "image/png", "Candor-Owner", id),
+          201);
 
       server.candor().usage().catchUp();
       assertThat(http.get("/v1/users/" + id + "/access-log", token).json().get("entries").size())
@@ -239,7 +245,8 @@ class ErasureAgainstSchemaTest {
               lat,
               lon,
               "Probe Message " + tag,
-              "Probe Group " + tag);
+              "Probe Group " + tag,
+              picture);
       Database db = server.candor().database();
 
       // Before: the scan sees the person wherever they are, in every category.
@@ -283,7 +290,8 @@ class ErasureAgainstSchemaTest {
               "messages",
               "message_reports",
               "calls",
-              "call_participants");
+              "call_participants",
+              "media");
       // A position is in the log until it is moved, about a second later, into location_points.
       assertThat(tablesHolding(before, id)).containsAnyOf("location_log", "location_points");
       assertThat(tablesHolding(before, feature))

@@ -31,21 +31,23 @@ public final class ChildServer {
    */
   public static Process start(Path dataDir, int port, Path log, Map<String, String> settings)
       throws IOException {
+    return start(dataDir, port, log, settings, List.of());
+  }
+
+  /** As {@link #start(Path, int, Path, Map)}, with extra JVM options (a heap limit, say). */
+  public static Process start(
+      Path dataDir, int port, Path log, Map<String, String> settings, List<String> jvmOptions)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath =
         Optional.ofNullable(System.getProperty("surefire.test.class.path"))
             .filter(s -> !s.isBlank())
             .orElse(System.getProperty("java.class.path"));
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            List.of(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                classpath,
-                "app.candor.cli.Main",
-                "serve"));
+    List<String> command = new java.util.ArrayList<>(List.of(java));
+    command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", classpath, "app.candor.cli.Main", "serve"));
+    ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("CANDOR_"));
     env.put("CANDOR_DATA_DIR", dataDir.toString());

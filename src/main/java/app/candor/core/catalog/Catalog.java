@@ -328,6 +328,7 @@ public final class Catalog {
 
     PaymentFields.add(fields, retention);
     CommunicationFields.add(fields);
+    MediaFields.add(fields);
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");
@@ -350,6 +351,7 @@ public final class Catalog {
     technical.put("erasure_receipts.erased_counts", "how many records were erased per category");
     PaymentFields.technical(technical);
     CommunicationFields.technical(technical);
+    MediaFields.technical(technical);
     return new Catalog(fields, technical);
   }
 
