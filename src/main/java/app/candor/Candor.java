@@ -443,6 +443,10 @@ public final class Candor implements AutoCloseable {
     return places;
   }
 
+  public Communication communication() {
+    return communication;
+  }
+
   public Payments payments() {
     return payments;
   }
