@@ -302,7 +302,16 @@ public final class Candor implements AutoCloseable {
   /** What {@code demo} writes its data set through. */
   public CommandServices.Demo demo() {
     return new CommandServices.Demo(
-        people, consents, services, usage, location, places, payments, gate, transparency);
+        people,
+        consents,
+        services,
+        usage,
+        location,
+        places,
+        payments,
+        communication,
+        gate,
+        transparency);
   }
 
   /** What {@code bench} measures. */

@@ -34,7 +34,8 @@ public final class CommandServices {
 
   /**
    * What {@code demo} writes its data set through (services, people, consents, usage, positions,
-   * places, payments), refreshes the transparency page with, and samples for its hints.
+   * places, payments, conversations), refreshes the transparency page with, and samples for its
+   * hints.
    */
   public record Demo(
       PersonalService people,
@@ -44,6 +45,7 @@ public final class CommandServices {
       LocationService location,
       PlaceService places,
       app.candor.payment.Payments payments,
+      app.candor.communication.Communication communication,
       PurposeGate gate,
       Transparency transparency) {}
 

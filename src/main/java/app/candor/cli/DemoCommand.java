@@ -52,6 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     int events = created > 0 ? DemoData.usage(demo, 60, 42) : 0;
     int positioned = created > 0 ? DemoData.locations(demo, 42) : 0;
     int transfers = created > 0 ? DemoData.payments(demo, 42) : 0;
+    int messages = created > 0 ? DemoData.messages(demo, 42) : 0;
     Map<String, String> keys = DemoData.services(demo);
     // The demo people appear on the transparency page at once, not at the next minute's count.
     demo.transparency().refresh();
@@ -77,7 +78,9 @@ final class DemoCommand implements Callable<Integer> {
                           + positioned
                           + " positions in Paris and "
                           + transfers
-                          + " payments created"
+                          + " payments and "
+                          + messages
+                          + " messages created"
                       : "people and usage from an earlier run")
                   + " in "
                   + banner.config().dataDir().toAbsolutePath());

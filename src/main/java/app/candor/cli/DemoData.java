@@ -262,6 +262,83 @@ public final class DemoData {
     return moved;
   }
 
+  private static final String[] CHAT = {
+    "are we still on for lunch tomorrow?",
+    "running ten minutes late, sorry",
+    "can you send me the photos from saturday",
+    "the meeting moved to 3pm, same room",
+    "happy birthday!! have a great day",
+    "I left the keys with the neighbour",
+    "ok see you there",
+    "call me when you land"
+  };
+
+  /**
+   * Puts the demo people in direct conversations with each other and a few groups, and sends a few
+   * messages in each through the messages service (screened, encrypted, durable) as the chat
+   * service would; one of them is spam, so the operators' queue has something in it. Returns how
+   * many messages were stored.
+   */
+  public static int messages(CommandServices.Demo demo, long seed) {
+    Random random = new Random(seed);
+    var chat = new app.candor.core.auth.Caller.Service("demo", "chat", SERVICES.get("chat"));
+    var communication = demo.communication();
+    List<String> people = demo.people().sampleIds(Integer.MAX_VALUE);
+    if (people.size() < 3) {
+      return 0;
+    }
+    List<app.candor.communication.Conversation> conversations = new java.util.ArrayList<>();
+    for (int i = 0; i + 1 < people.size(); i += 2) {
+      conversations.add(
+          communication
+              .conversations()
+              .create("direct", List.of(people.get(i), people.get(i + 1)), Optional.empty())
+              .conversation());
+    }
+    for (int g = 0; g < Math.max(1, people.size() / 20); g++) {
+      List<String> members = new java.util.ArrayList<>();
+      for (int k = 0; k < 5; k++) {
+        String id = people.get(random.nextInt(people.size()));
+        if (!members.contains(id)) {
+          members.add(id);
+        }
+      }
+      if (members.size() >= 2) {
+        conversations.add(
+            communication
+                .conversations()
+                .create("group", members, Optional.of("Weekend plans " + (g + 1)))
+                .conversation());
+      }
+    }
+    int sent = 0;
+    for (var conversation : conversations) {
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        String from = conversation.members().get(random.nextInt(conversation.members().size()));
+        String text =
+            sent == 3
+                ? "CONGRATULATIONS!!! You won a FREE $1000 gift card, claim it now at"
+                    + " http://prize.example.com"
+                : CHAT[random.nextInt(CHAT.length)];
+        var grant = demo.gate().change(chat, from, app.candor.communication.Messages.SEND);
+        communication
+            .messages()
+            .sendLater(
+                grant,
+                new app.candor.communication.MessageInput(
+                    conversation.id(),
+                    from,
+                    "demo-" + sent,
+                    "text",
+                    Optional.of(text),
+                    Optional.empty()))
+            .join();
+        sent++;
+      }
+    }
+    return sent;
+  }
+
   private static final String[] NOTES = {"lunch", "taxi", "concert tickets", "groceries", "rent"};
 
   /**

@@ -60,4 +60,29 @@ class DemoDataTest {
       assertThat(candor.payments().verify().ok()).isTrue();
     }
   }
+
+  @Test
+  void demo_messages_are_stored_encrypted_and_one_is_held_as_spam() {
+    try (Candor candor = Candor.open(Config.forDataDir(dir))) {
+      DemoData.people(candor.demo(), 40, 7);
+      int sent = DemoData.messages(candor.demo(), 7);
+      long rows =
+          candor
+              .database()
+              .withHandle(
+                  h -> h.createQuery("SELECT COUNT(*) FROM messages").mapTo(Long.class).one());
+      long held =
+          candor
+              .database()
+              .withHandle(
+                  h ->
+                      h.createQuery("SELECT COUNT(*) FROM messages WHERE held = 1")
+                          .mapTo(Long.class)
+                          .one());
+      assertThat(sent).isGreaterThan(20);
+      assertThat(rows).isEqualTo(sent);
+      assertThat(held).isEqualTo(1);
+      assertThat(candor.communication().queue().items(10)).hasSize(1);
+    }
+  }
 }
