@@ -162,7 +162,8 @@ public final class Candor implements AutoCloseable {
               clock);
       SpamClassifier spam = SpamClassifier.shipped();
       this.communication =
-          new Communication(database, subjectKeys, people::names, spam::classify, gate, clock);
+          new Communication(
+              database, subjectKeys, people::names, spam::classify, blindIndex, gate, clock);
       // Besides its uploader, the members of a conversation a file was sent in may download it.
       this.media =
           new MediaService(

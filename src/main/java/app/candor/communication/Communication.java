@@ -1,6 +1,7 @@
 package app.candor.communication;
 
 import app.candor.core.access.PurposeGate;
+import app.candor.core.crypto.BlindIndex;
 import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.privacy.SubjectData;
@@ -29,14 +30,16 @@ public final class Communication implements AutoCloseable {
       SubjectKeys keys,
       Function<Collection<String>, Map<String, String>> names,
       SpamScreen screen,
+      BlindIndex index,
       PurposeGate gate,
       Clock clock) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(keys, "keys");
     this.screen = Objects.requireNonNull(screen, "screen");
     this.conversations = new Conversations(db, keys, clock);
-    this.messages = new Messages(db, keys, screen, gate, clock);
-    this.reports = new Reports(db, clock);
+    Behaviour behaviour = new Behaviour(db, index, keys::createdAt, clock);
+    this.messages = new Messages(db, keys, screen, behaviour, gate, clock);
+    this.reports = new Reports(db, keys, behaviour, clock);
     this.calls = new Calls(db, clock);
     this.queue = new SpamQueue(db, keys);
     this.data = new CommunicationData(db, keys, names, clock);

@@ -339,7 +339,7 @@ public final class CommunicationData implements SubjectData {
     var shred =
         h.prepareBatch(
             "UPDATE messages SET id = :fresh, sender_id = NULL, client_message_id = NULL,"
-                + " body_ct = NULL, media_id = NULL, erased_at = :now WHERE id = :id");
+                + " body_ct = NULL, media_id = NULL, fuzzy = NULL, erased_at = :now WHERE id = :id");
     for (String id : sent) {
       shred.bind("fresh", Ids.timeOrdered("msg_", now)).bind("now", now).bind("id", id).add();
     }

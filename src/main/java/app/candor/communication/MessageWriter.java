@@ -31,7 +31,13 @@ final class MessageWriter
 
   /** A message ready to write: its text already encrypted and screened on the request thread. */
   record Pending(
-      Grant grant, MessageInput input, @Nullable String bodyCt, Verdict spam, String id, long at) {}
+      Grant grant,
+      MessageInput input,
+      @Nullable String bodyCt,
+      Verdict spam,
+      @Nullable String fuzzy,
+      String id,
+      long at) {}
 
   /** What became of one: stored (or found stored before), or refused because not a member. */
   record Written(Optional<Sent> sent) {}
@@ -98,8 +104,9 @@ final class MessageWriter
         .execute();
     h.createUpdate(
             "INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind,"
-                + " body_ct, media_id, at, verdict, score, reasons, held) VALUES (:id, :c, :q, :s,"
-                + " :k, :kind, :body, :media, :at, :verdict, :score, :reasons, :held)")
+                + " body_ct, media_id, at, verdict, score, reasons, held, fuzzy) VALUES (:id, :c,"
+                + " :q, :s, :k, :kind, :body, :media, :at, :verdict, :score, :reasons, :held,"
+                + " :fuzzy)")
         .bind("id", p.id())
         .bind("c", in.conversationId())
         .bind("q", seq)
@@ -113,6 +120,7 @@ final class MessageWriter
         .bind("score", p.spam().score())
         .bind("reasons", json(p.spam().reasons()))
         .bind("held", p.spam().isSpam() ? 1 : 0)
+        .bind("fuzzy", p.fuzzy())
         .execute();
     // The service wrote as the author: in the author's access log, durable with the message.
     gate.changedIn(h, p.grant());

@@ -46,11 +46,19 @@ public final class Messages implements AutoCloseable {
   private final Database db;
   private final SubjectKeys keys;
   private final SpamScreen screen;
+  private final Behaviour behaviour;
   private final Clock clock;
   private final GroupCommit<MessageWriter.Pending, MessageWriter.Written> commits;
 
-  Messages(Database db, SubjectKeys keys, SpamScreen screen, PurposeGate gate, Clock clock) {
+  Messages(
+      Database db,
+      SubjectKeys keys,
+      SpamScreen screen,
+      Behaviour behaviour,
+      PurposeGate gate,
+      Clock clock) {
     this.db = db;
+    this.behaviour = behaviour;
     this.keys = keys;
     this.screen = screen;
     this.clock = clock;
@@ -71,13 +79,27 @@ public final class Messages implements AutoCloseable {
       // Sending a file shows it to the conversation: only its uploader may.
       throw CandorException.invalid("mediaId", "no such media uploaded by the author");
     }
+    Behaviour.Signals signals =
+        behaviour.signals(input.from(), input.conversationId(), input.text());
     Verdict spam =
-        input.text().map(screen::screen).orElseGet(() -> new Verdict(Verdict.HAM, 0, List.of()));
+        Behaviour.combine(
+            input
+                .text()
+                .map(screen::screen)
+                .orElseGet(() -> new Verdict(Verdict.HAM, 0, List.of())),
+            signals);
     long now = clock.millis();
     String bodyCt =
         input.text().map(t -> FieldCipher.encrypt(aead, input.from(), BODY_FIELD, t)).orElse(null);
     MessageWriter.Pending pending =
-        new MessageWriter.Pending(grant, input, bodyCt, spam, Ids.timeOrdered("msg_", now), now);
+        new MessageWriter.Pending(
+            grant,
+            input,
+            bodyCt,
+            spam,
+            signals.fuzzy().orElse(null),
+            Ids.timeOrdered("msg_", now),
+            now);
     return commits
         .submitBounded(pending)
         .thenApply(

@@ -2,6 +2,8 @@ package app.candor.communication;
 
 import app.candor.core.access.Access;
 import app.candor.core.catalog.Purpose;
+import app.candor.core.crypto.FieldCipher;
+import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.errors.CandorException;
 import app.candor.core.store.Database;
 import java.time.Clock;
@@ -10,7 +12,8 @@ import java.util.Set;
 
 /**
  * Members' reports of messages as spam, fraud or abuse: one per member and message (reporting again
- * changes nothing), for the operators' queue and the author's reputation.
+ * changes nothing), for the operators' queue and the author's reputation; the link domains of a
+ * message reported as spam or fraud are remembered (by keyed hash), so later links to them count.
  */
 public final class Reports {
 
@@ -22,11 +25,35 @@ public final class Reports {
   public static final Set<String> REASONS = Set.of("spam", "fraud", "abuse", "other");
 
   private final Database db;
+  private final SubjectKeys keys;
+  private final Behaviour behaviour;
   private final Clock clock;
 
-  Reports(Database db, Clock clock) {
+  Reports(Database db, SubjectKeys keys, Behaviour behaviour, Clock clock) {
     this.db = db;
+    this.keys = keys;
+    this.behaviour = behaviour;
     this.clock = clock;
+  }
+
+  /** The link domains of a message, read with its author's key (none once the author is gone). */
+  private Set<String> linkDomains(org.jdbi.v3.core.Handle h, String messageId) {
+    record Body(
+        @org.jspecify.annotations.Nullable String sender,
+        @org.jspecify.annotations.Nullable String ct) {}
+    Body body =
+        h.createQuery("SELECT sender_id, body_ct FROM messages WHERE id = :m")
+            .bind("m", messageId)
+            .map((rs, ctx) -> new Body(rs.getString(1), rs.getString(2)))
+            .one();
+    String sender = body.sender();
+    String ct = body.ct();
+    if (sender == null || ct == null) {
+      return Set.of();
+    }
+    return keys.find(sender)
+        .map(aead -> behaviour.domains(FieldCipher.decrypt(aead, sender, Messages.BODY_FIELD, ct)))
+        .orElse(Set.of());
   }
 
   /**
@@ -52,14 +79,18 @@ public final class Reports {
           if (conversation.isEmpty() || !Conversations.isMember(h, conversation.get(), by, pg)) {
             throw CandorException.notFound("message");
           }
-          h.createUpdate(
-                  "INSERT INTO message_reports (message_id, reporter_id, reason, at)"
-                      + " VALUES (:m, :by, :r, :at) ON CONFLICT DO NOTHING")
-              .bind("m", messageId)
-              .bind("by", by)
-              .bind("r", reason)
-              .bind("at", clock.millis())
-              .execute();
+          int added =
+              h.createUpdate(
+                      "INSERT INTO message_reports (message_id, reporter_id, reason, at)"
+                          + " VALUES (:m, :by, :r, :at) ON CONFLICT DO NOTHING")
+                  .bind("m", messageId)
+                  .bind("by", by)
+                  .bind("r", reason)
+                  .bind("at", clock.millis())
+                  .execute();
+          if (added == 1 && (reason.equals("spam") || reason.equals("fraud"))) {
+            behaviour.reported(h, linkDomains(h, messageId));
+          }
         });
   }
 }

@@ -26,7 +26,9 @@ CREATE INDEX conversation_members_subject ON conversation_members (subject_id);
 -- A message: body_ct (text) is encrypted with the author's key. When the author is erased,
 -- sender_id, client_message_id, body_ct and media_id become NULL and erased_at is set: the other
 -- members then see "deleted: erased account". held = 1: judged spam, not shown to members.
--- reasons holds the verdict's reason codes and words, never the text.
+-- reasons holds the verdict's reason codes and words, never the text. fuzzy is a keyed hash of
+-- the text with digits, links and punctuation taken out, so the same or nearly the same text sent
+-- to many conversations is seen without reading any of them.
 CREATE TABLE messages (
   id TEXT PRIMARY KEY,
   conversation_id TEXT NOT NULL REFERENCES conversations (id),
@@ -41,12 +43,23 @@ CREATE TABLE messages (
   score INTEGER NOT NULL,
   reasons TEXT NOT NULL,
   held INTEGER NOT NULL DEFAULT 0,
+  fuzzy TEXT,
   erased_at BIGINT,
   UNIQUE (conversation_id, seq)
 );
 CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, conversation_id, client_message_id);
 CREATE INDEX messages_held ON messages (held, at);
 CREATE INDEX messages_media ON messages (media_id);
+CREATE INDEX messages_sender_at ON messages (sender_id, at);
+CREATE INDEX messages_fuzzy ON messages (fuzzy, at);
+
+-- Link domains of messages members reported as spam or fraud, by keyed hash (the domain itself is
+-- not kept): a message linking to one is suspect.
+CREATE TABLE reported_domains (
+  domain_key TEXT PRIMARY KEY,
+  reports BIGINT NOT NULL,
+  last_at BIGINT NOT NULL
+);
 
 -- A member's report of a message (reason: one of a fixed list, never free text).
 CREATE TABLE message_reports (

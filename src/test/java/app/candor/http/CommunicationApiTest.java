@@ -480,6 +480,102 @@ class CommunicationApiTest {
     }
   }
 
+  private static JsonNode reasons(Http.Response sent) {
+    assertThat(sent.status()).as("%s", sent).isEqualTo(201);
+    return sent.json().get("spam");
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void the_same_text_to_many_conversations_reported_links_and_reported_senders_raise_the_verdict(
+      String kind) {
+    try (World w = World.start(kind, dir)) {
+      String account = w.server().service("more", "account");
+      List<String> groups = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        groups.add(w.group(w.ana(), w.server().person(account)));
+      }
+      // Nearly the same text (only the number differs) to seven conversations: bulk from the
+      // sixth on, never before.
+      for (int i = 0; i < 7; i++) {
+        JsonNode spam =
+            reasons(
+                w.send(
+                    groups.get(i),
+                    w.ana(),
+                    "bulk-" + i,
+                    "Hello friend, my new shop is open, ask me for code " + (100 + i)));
+        if (i < 5) {
+          assertThat(spam.toString()).doesNotContain("bulk");
+        } else {
+          assertThat(spam.get("verdict").asText()).isIn("suspicious", "spam");
+          assertThat(spam.get("reasons").get(0).get("code").asText()).isEqualTo("bulk");
+        }
+      }
+
+      // Bo reports a message of Ana's with a link as spam; a later link there is suspect.
+      String together = w.group(w.ana(), w.bo(), w.cy());
+      Http.Response linked =
+          w.send(together, w.ana(), "l-1", "look at https://cheap-watches.example.net/deal now");
+      assertThat(linked.status()).isEqualTo(201);
+      assertThat(linked.json().get("spam").toString()).doesNotContain("reported_link");
+      String mid = linked.json().get("id").asText();
+      assertThat(
+              w.http()
+                  .post(
+                      "/v1/messages/" + mid + "/report",
+                      w.chat(),
+                      json(Map.of("by", w.bo(), "reason", "spam")))
+                  .status())
+          .isEqualTo(202);
+      JsonNode later =
+          reasons(w.send(together, w.cy(), "l-2", "have you seen www.cheap-watches.example.net"));
+      assertThat(later.get("reasons").toString()).contains("reported_link");
+      assertThat(later.get("verdict").asText()).isIn("suspicious", "spam");
+
+      // Three spam reports against Ana's messages: what she sends next is suspect.
+      for (String text : List.of("one more thing", "and another", "last one, promise")) {
+        String id =
+            w.send(together, w.ana(), "r-" + text.hashCode(), text).json().get("id").asText();
+        assertThat(
+                w.http()
+                    .post(
+                        "/v1/messages/" + id + "/report",
+                        w.chat(),
+                        json(Map.of("by", w.cy(), "reason", "spam")))
+                    .status())
+            .isEqualTo(202);
+      }
+      JsonNode next = reasons(w.send(together, w.ana(), "r-next", "are we meeting today"));
+      assertThat(next.get("reasons").toString()).contains("reported_sender");
+      // Bo, reported by nobody, is judged on his text alone.
+      JsonNode bo = reasons(w.send(together, w.bo(), "b-1", "are we meeting today"));
+      assertThat(bo.get("reasons")).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void a_new_account_writing_to_many_conversations_in_a_burst_is_suspect(String kind) {
+    try (World w = World.start(kind, dir)) {
+      String account = w.server().service("more", "account");
+      List<String> groups = new ArrayList<>();
+      for (int i = 0; i < 31; i++) {
+        groups.add(w.group(w.ana(), w.server().person(account)));
+      }
+      String[] texts = {"hi there", "hello!", "how are you", "long time no see", "hey"};
+      JsonNode last = null;
+      for (int i = 0; i < 31; i++) {
+        last = reasons(w.send(groups.get(i), w.ana(), "f-" + i, texts[i % texts.length]));
+        if (i < 20) {
+          assertThat(last.get("reasons").toString()).doesNotContain("new_account_fan_out");
+        }
+      }
+      assertThat(last.get("reasons").toString()).contains("new_account_fan_out").contains("burst");
+      assertThat(last.get("verdict").asText()).isIn("suspicious", "spam");
+    }
+  }
+
   private static List<List<String>> accessLog(World w, String subjectId) {
     return w.server()
         .candor()

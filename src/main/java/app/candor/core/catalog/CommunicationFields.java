@@ -55,13 +55,20 @@ final class CommunicationFields {
             "communication.spamVerdicts",
             Category.COMMUNICATION,
             "For spam and fraud defence: the verdict on each message you sent (ham, suspicious or"
-                + " spam), its score and the reasons in words (never your text), and whether it was"
-                + " held back from the other members.",
+                + " spam), its score and the reasons in words (never your text), whether it was"
+                + " held back from the other members, and a keyed fingerprint of its text that"
+                + " tells when the same text goes to many conversations (it cannot be turned back"
+                + " into the text).",
             Set.of(SAFETY),
             Sensitivity.MEDIUM,
             untilErased,
             false,
-            Set.of("messages.verdict", "messages.score", "messages.reasons", "messages.held")));
+            Set.of(
+                "messages.verdict",
+                "messages.score",
+                "messages.reasons",
+                "messages.held",
+                "messages.fuzzy")));
     fields.add(
         new FieldSpec(
             "communication.reports",
