@@ -88,66 +88,74 @@ final class Behaviour {
     Optional<String> fuzzy = text.flatMap(this::fuzzy);
     Set<String> domains = text.map(this::domains).orElse(Set.of());
     List<Reason> reasons = new ArrayList<>();
-    int points =
+    Counts c =
         db.withHandle(
-            h -> {
-              int p = 0;
-              if (fuzzy.isPresent()) {
-                long others = count(h, BULK_SQL, fuzzy.get(), conversationId, now - DAY);
-                if (others >= BULK_CONVERSATIONS) {
-                  reasons.add(
-                      new Reason(
-                          "bulk",
-                          "the same text went to " + others + " other conversations within a day"));
-                  p += 50;
-                }
-              }
-              long lastMinute = count(h, RATE_SQL, sender, null, now - MINUTE);
-              if (lastMinute >= BURST_PER_MINUTE) {
-                long week = count(h, RATE_SQL, sender, null, now - 7 * DAY);
-                double usualPerMinute = week / (7.0 * 24 * 60);
-                if (lastMinute >= 5 * usualPerMinute) {
-                  reasons.add(
-                      new Reason(
-                          "burst", lastMinute + " messages in the last minute, far above usual"));
-                  p += 30;
-                }
-              }
-              Optional<Instant> created = accountCreated.apply(sender);
-              if (created.isPresent()
-                  && created.get().isAfter(Instant.ofEpochMilli(now).minus(NEW_ACCOUNT))) {
-                long fanOut = count(h, FAN_OUT_SQL, sender, null, now - HOUR);
-                if (fanOut >= NEW_ACCOUNT_CONVERSATIONS) {
-                  reasons.add(
-                      new Reason(
-                          "new_account_fan_out",
-                          "a new account wrote to " + fanOut + " conversations within an hour"));
-                  p += 30;
-                }
-              }
-              if (!domains.isEmpty()) {
-                long reported =
-                    h.createQuery("SELECT COUNT(*) FROM reported_domains WHERE domain_key IN (<d>)")
-                        .bindList("d", List.copyOf(domains))
-                        .mapTo(Long.class)
-                        .one();
-                if (reported > 0) {
-                  reasons.add(
-                      new Reason("reported_link", "links to a site members reported before"));
-                  p += 50;
-                }
-              }
-              long reports = count(h, REPORTS_SQL, sender, null, now - 30 * DAY);
-              if (reports >= REPORTS) {
-                reasons.add(
-                    new Reason(
-                        "reported_sender",
-                        reports + " reports against the sender's messages in 30 days"));
-                p += 40;
-              }
-              return p;
-            });
-    return new Signals(fuzzy, reasons, points);
+            h ->
+                h.createQuery(COUNTS_SQL)
+                    .bind("s", sender)
+                    .bind("f", fuzzy.orElse(""))
+                    .bind("c", conversationId)
+                    .bind("day", now - DAY)
+                    .bind("hour", now - HOUR)
+                    .bind("minute", now - MINUTE)
+                    .bind("month", now - 30 * DAY)
+                    .map(
+                        (rs, ctx) ->
+                            new Counts(
+                                rs.getLong(1),
+                                rs.getLong(2),
+                                rs.getLong(3),
+                                rs.getLong(4),
+                                rs.getLong(5)))
+                    .one());
+    int p = 0;
+    if (fuzzy.isPresent() && c.bulk() >= BULK_CONVERSATIONS) {
+      reasons.add(
+          new Reason(
+              "bulk", "the same text went to " + c.bulk() + " other conversations within a day"));
+      p += 50;
+    }
+    // The hour before this minute is the sender's usual pace.
+    double usualPerMinute = (c.hour() - c.minute()) / 59.0;
+    if (c.minute() >= BURST_PER_MINUTE && c.minute() >= 5 * usualPerMinute) {
+      reasons.add(
+          new Reason("burst", c.minute() + " messages in the last minute, far above usual"));
+      p += 30;
+    }
+    Optional<Instant> created = accountCreated.apply(sender);
+    if (created.isPresent()
+        && created.get().isAfter(Instant.ofEpochMilli(now).minus(NEW_ACCOUNT))
+        && c.fanOut() >= NEW_ACCOUNT_CONVERSATIONS) {
+      reasons.add(
+          new Reason(
+              "new_account_fan_out",
+              "a new account wrote to " + c.fanOut() + " conversations within an hour"));
+      p += 30;
+    }
+    if (!domains.isEmpty() && reportedDomain(domains)) {
+      reasons.add(new Reason("reported_link", "links to a site members reported before"));
+      p += 50;
+    }
+    if (c.reports() >= REPORTS) {
+      reasons.add(
+          new Reason(
+              "reported_sender",
+              c.reports() + " reports against the sender's messages in 30 days"));
+      p += 40;
+    }
+    return new Signals(fuzzy, reasons, p);
+  }
+
+  private record Counts(long bulk, long minute, long hour, long fanOut, long reports) {}
+
+  private boolean reportedDomain(Set<String> domains) {
+    return db.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM reported_domains WHERE domain_key IN (<d>)")
+                    .bindList("d", List.copyOf(domains))
+                    .mapTo(Long.class)
+                    .one()
+                > 0);
   }
 
   /** The text's verdict raised by the signals: 80 and above is spam, 50 and above suspicious. */
@@ -165,9 +173,25 @@ final class Behaviour {
     return new Verdict(verdict, score, reasons);
   }
 
-  /** Records the link domains of a message a member reported as spam or fraud. */
-  void reported(Handle h, Set<String> domains) {
+  /**
+   * Records a member's spam or fraud report of {@code sender}'s message with link domains {@code
+   * domains}: the sender's count of reports (a 30-day window) and the domains.
+   */
+  void reported(Handle h, @org.jspecify.annotations.Nullable String sender, Set<String> domains) {
     long now = clock.millis();
+    if (sender != null) {
+      h.createUpdate(
+              "INSERT INTO sender_reports (subject_id, reports, since) VALUES (:s, 1, :now)"
+                  + " ON CONFLICT (subject_id) DO UPDATE SET"
+                  + " reports = CASE WHEN sender_reports.since < :expired THEN 1"
+                  + " ELSE sender_reports.reports + 1 END,"
+                  + " since = CASE WHEN sender_reports.since < :expired THEN :now"
+                  + " ELSE sender_reports.since END")
+          .bind("s", sender)
+          .bind("now", now)
+          .bind("expired", now - 30 * DAY)
+          .execute();
+    }
     for (String d : domains) {
       h.createUpdate(
               "INSERT INTO reported_domains (domain_key, reports, last_at) VALUES (:d, 1, :at)"
@@ -183,23 +207,23 @@ final class Behaviour {
   private static final long HOUR = 3_600_000L;
   private static final long DAY = 86_400_000L;
 
-  private static final String BULK_SQL =
-      "SELECT COUNT(DISTINCT conversation_id) FROM messages WHERE fuzzy = :a"
-          + " AND conversation_id <> :b AND at > :since";
-  private static final String RATE_SQL =
-      "SELECT COUNT(*) FROM messages WHERE sender_id = :a AND at > :since";
-  private static final String FAN_OUT_SQL =
-      "SELECT COUNT(DISTINCT conversation_id) FROM messages WHERE sender_id = :a AND at > :since";
-  private static final String REPORTS_SQL =
-      "SELECT COUNT(*) FROM message_reports r JOIN messages m ON m.id = r.message_id"
-          + " WHERE m.sender_id = :a AND r.at > :since AND r.reason IN ('spam', 'fraud')";
-
-  private static long count(
-      Handle h, String sql, String a, @org.jspecify.annotations.Nullable String b, long since) {
-    var q = h.createQuery(sql).bind("a", a).bind("since", since);
-    if (b != null) {
-      q.bind("b", b);
-    }
-    return q.mapTo(Long.class).one();
-  }
+  /**
+   * Every count in one statement, each scan bounded (a spammer's history must not make each of
+   * their messages slower to judge than the last): bulk is this sender's same text in other
+   * conversations within a day; the minute and the hour before it give the pace; fan-out is the
+   * conversations written to within the hour; reports are those of the current 30-day window.
+   */
+  private static final String COUNTS_SQL =
+      "SELECT"
+          + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id FROM messages"
+          + " WHERE sender_id = :s AND fuzzy = :f AND at > :day AND conversation_id <> :c"
+          + " LIMIT 1000) AS b),"
+          + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"
+          + " AND at > :minute LIMIT 1000) AS m),"
+          + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"
+          + " AND at > :hour LIMIT 60000) AS h),"
+          + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id FROM messages"
+          + " WHERE sender_id = :s AND at > :hour LIMIT 5000) AS f),"
+          + " (SELECT COALESCE(MAX(reports), 0) FROM sender_reports WHERE subject_id = :s"
+          + " AND since > :month)";
 }

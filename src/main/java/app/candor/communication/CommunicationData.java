@@ -348,6 +348,7 @@ public final class CommunicationData implements SubjectData {
       shred.execute();
     }
     n += update(h, "DELETE FROM message_reports WHERE reporter_id = :s", subjectId);
+    update(h, "DELETE FROM sender_reports WHERE subject_id = :s", subjectId);
     n += update(h, "DELETE FROM conversation_members WHERE subject_id = :s", subjectId);
     update(
         h,

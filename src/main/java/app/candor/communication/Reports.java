@@ -89,7 +89,12 @@ public final class Reports {
                   .bind("at", clock.millis())
                   .execute();
           if (added == 1 && (reason.equals("spam") || reason.equals("fraud"))) {
-            behaviour.reported(h, linkDomains(h, messageId));
+            Optional<String> sender =
+                h.createQuery("SELECT sender_id FROM messages WHERE id = :m")
+                    .bind("m", messageId)
+                    .mapTo(String.class)
+                    .findOne();
+            behaviour.reported(h, sender.orElse(null), linkDomains(h, messageId));
           }
         });
   }

@@ -51,7 +51,15 @@ CREATE UNIQUE INDEX messages_client_id ON messages (sender_id, conversation_id, 
 CREATE INDEX messages_held ON messages (held, at);
 CREATE INDEX messages_media ON messages (media_id);
 CREATE INDEX messages_sender_at ON messages (sender_id, at);
-CREATE INDEX messages_fuzzy ON messages (fuzzy, at);
+CREATE INDEX messages_fuzzy ON messages (sender_id, fuzzy, at);
+
+-- Spam and fraud reports against a sender's messages, counted since `since` (a window of 30
+-- days that starts again with the first report after it ends).
+CREATE TABLE sender_reports (
+  subject_id TEXT PRIMARY KEY,
+  reports BIGINT NOT NULL,
+  since BIGINT NOT NULL
+);
 
 -- Link domains of messages members reported as spam or fraud, by keyed hash (the domain itself is
 -- not kept): a message linking to one is suspect.

@@ -56,9 +56,10 @@ final class CommunicationFields {
             Category.COMMUNICATION,
             "For spam and fraud defence: the verdict on each message you sent (ham, suspicious or"
                 + " spam), its score and the reasons in words (never your text), whether it was"
-                + " held back from the other members, and a keyed fingerprint of its text that"
-                + " tells when the same text goes to many conversations (it cannot be turned back"
-                + " into the text).",
+                + " held back from the other members, a keyed fingerprint of its text that"
+                + " tells when you send the same text to many conversations (it cannot be turned"
+                + " back into the text), and how many of your messages were reported as spam or"
+                + " fraud in the last 30 days.",
             Set.of(SAFETY),
             Sensitivity.MEDIUM,
             untilErased,
@@ -68,7 +69,9 @@ final class CommunicationFields {
                 "messages.score",
                 "messages.reasons",
                 "messages.held",
-                "messages.fuzzy")));
+                "messages.fuzzy",
+                "sender_reports.reports",
+                "sender_reports.since")));
     fields.add(
         new FieldSpec(
             "communication.reports",
