@@ -1,6 +1,8 @@
 package app.candor;
 
 import app.candor.communication.Communication;
+import app.candor.communication.ContactDirectory;
+import app.candor.communication.Contacts;
 import app.candor.communication.spam.SpamClassifier;
 import app.candor.core.access.PurposeGate;
 import app.candor.core.audit.AccessLog;
@@ -19,6 +21,7 @@ import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.http.AnalyticsRoutes;
 import app.candor.http.CommunicationRoutes;
+import app.candor.http.ContactRoutes;
 import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
@@ -34,6 +37,7 @@ import app.candor.location.LocationData;
 import app.candor.location.LocationService;
 import app.candor.location.PlaceService;
 import app.candor.payment.Payments;
+import app.candor.personal.Addresses;
 import app.candor.personal.CodeDelivery;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
@@ -99,6 +103,7 @@ public final class Candor implements AutoCloseable {
   private final PlaceService places;
   private final Payments payments;
   private final Communication communication;
+  private final Contacts contacts;
   private final Clock clock;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
   private final PrometheusMeterRegistry metrics;
@@ -158,6 +163,15 @@ public final class Candor implements AutoCloseable {
       SpamClassifier spam = SpamClassifier.shipped();
       this.communication =
           new Communication(database, subjectKeys, people::names, spam::classify, gate, clock);
+      Addresses addresses = new Addresses(database, blindIndex);
+      this.contacts =
+          new Contacts(
+              database,
+              subjectKeys,
+              new ContactDirectory(addresses::index, addresses::holders, addresses::of),
+              people::names,
+              gate,
+              clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
@@ -165,7 +179,8 @@ public final class Candor implements AutoCloseable {
               new UsageData(usage, subjectKeys),
               new LocationData(location),
               payments.data(),
-              communication.data());
+              communication.data(),
+              contacts.data());
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -275,6 +290,7 @@ public final class Candor implements AutoCloseable {
         new PlaceRoutes(places),
         new PaymentRoutes(gate, payments),
         new CommunicationRoutes(gate, communication, clock),
+        new ContactRoutes(gate, contacts),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -429,5 +445,9 @@ public final class Candor implements AutoCloseable {
 
   public Payments payments() {
     return payments;
+  }
+
+  public Contacts contacts() {
+    return contacts;
   }
 }

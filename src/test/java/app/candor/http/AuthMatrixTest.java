@@ -453,6 +453,22 @@ class AuthMatrixTest {
               List.of(),
               statuses(401, 401, 403, 200, 403, 403, 403)),
           route("GET", "/v1/admin/spam-queue", null, statuses(401, 401, 200, 403, 403, 403, 403)),
+          // Contacts: the person, or a service with messaging; operators hold no address books.
+          new Route(
+              "PUT",
+              "/v1/users/{id}/contacts",
+              null,
+              (w, who) ->
+                  json(Map.of("contacts", List.of(Map.of("email", "matrix-contact@example.net")))),
+              List.of(),
+              statuses(401, 401, 403, 200, 403, 200, 404)),
+          route(
+              "GET", "/v1/users/{id}/contacts", null, statuses(401, 401, 403, 200, 403, 200, 404)),
+          route(
+              "DELETE",
+              "/v1/users/{id}/contacts",
+              null,
+              statuses(401, 401, 403, 204, 403, 204, 404)),
           // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
           route(
               "GET",
@@ -485,6 +501,16 @@ class AuthMatrixTest {
           Map.of(Who.ADMIN, "privacy_request"),
           "DELETE /v1/users/{id}/sessions/{sessionId}",
           Map.of(Who.ADMIN, "privacy_request"));
+
+  /** The same, for the contact list: a service's upload, read and withdrawal. */
+  private static final Map<String, Map<Who, String>> CONTACTS_LOGGED =
+      Map.of(
+          "PUT /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"),
+          "GET /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"),
+          "DELETE /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"));
 
   private static Route open(String method, String path, int status) {
     return route(method, path, null, all(status));
@@ -733,7 +759,11 @@ class AuthMatrixTest {
     // their access log, naming the caller, the purpose and the fields; every other call none.
     List<List<String>> added = new ArrayList<>(world.accessLog(id));
     added.removeAll(logBefore);
-    String purpose = LOGGED.getOrDefault(route.toString(), Map.of()).get(who);
+    String purpose =
+        LOGGED
+            .getOrDefault(
+                route.toString(), CONTACTS_LOGGED.getOrDefault(route.toString(), Map.of()))
+            .get(who);
     if (purpose != null && expected < 300 && target == Target.EXISTING) {
       String caller =
           who == Who.ADMIN

@@ -477,6 +477,18 @@ class OpenApiTest {
           http.post("/v1/spam/classify", chat, json(Map.of("text", "lunch at noon?"))));
       calls.put("GET /v1/admin/spam-queue", http.get("/v1/admin/spam-queue", ADMIN));
 
+      // Contacts: Ana's address book with Bo's email in it, read back, withdrawn.
+      String book = "/v1/users/" + ana + "/contacts";
+      calls.put(
+          "PUT /v1/users/{id}/contacts",
+          http.put(
+              book,
+              chat,
+              json(
+                  Map.of("contacts", List.of(Map.of("email", "ana2@example.org", "name", "Bo"))))));
+      calls.put("GET /v1/users/{id}/contacts", http.get(book, chat));
+      calls.put("DELETE /v1/users/{id}/contacts", http.delete(book, chat));
+
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(
           (operation, r) -> {
