@@ -145,9 +145,26 @@ public final class Candor implements AutoCloseable {
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
       this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
+      Addresses addresses = new Addresses(database, blindIndex);
+      this.contacts =
+          new Contacts(
+              database,
+              subjectKeys,
+              new ContactDirectory(addresses::index, addresses::holders, addresses::of),
+              people::names,
+              gate,
+              clock);
+      // Friends nearby finds friends through the contact lists, without importing them.
       this.location =
           new LocationService(
-              database, subjectKeys, consents, config.location(), clock, people::names, gate);
+              database,
+              subjectKeys,
+              consents,
+              config.location(),
+              clock,
+              people::names,
+              gate,
+              contacts::mutual);
       consents.onChange(location::consentChanged);
       this.places = new PlaceService(database, clock);
       this.payments =
@@ -163,15 +180,6 @@ public final class Candor implements AutoCloseable {
       SpamClassifier spam = SpamClassifier.shipped();
       this.communication =
           new Communication(database, subjectKeys, people::names, spam::classify, gate, clock);
-      Addresses addresses = new Addresses(database, blindIndex);
-      this.contacts =
-          new Contacts(
-              database,
-              subjectKeys,
-              new ContactDirectory(addresses::index, addresses::holders, addresses::of),
-              people::names,
-              gate,
-              clock);
       List<SubjectData> providers =
           List.of(
               new PersonalData(people, userTokens, codes),
