@@ -295,6 +295,11 @@ class AuthMatrixTest {
               "/v1/users/{id}/nearby/people",
               null,
               statuses(401, 401, 403, 403, 403, 403, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/nearby/friends",
+              null,
+              statuses(401, 401, 403, 403, 403, 403, 404)),
           // Places are not personal data: operators and services with location import them
           // (neither service here holds location)...
           new Route(

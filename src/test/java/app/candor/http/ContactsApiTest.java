@@ -130,6 +130,8 @@ class ContactsApiTest {
                       .containsExactly("service:chat", "messaging", "communication.contacts"));
       // Bo and Cy see that Ana was shown their name.
       assertThat(shownTo(w, w.bo())).contains("messaging");
+      assertThat(w.http().get("/v1/users/" + w.bo() + "/access-log", TestServer.ADMIN_TOKEN).text())
+          .contains("to people who have your phone or email in their contacts");
 
       // An upload replaces the list.
       Http.Response replaced =

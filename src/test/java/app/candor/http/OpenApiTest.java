@@ -287,6 +287,9 @@ class OpenApiTest {
       calls.put(
           "GET /v1/users/{id}/nearby/people",
           http.get(person + "/nearby/people?radiusKm=5&limit=20", token));
+      calls.put(
+          "GET /v1/users/{id}/nearby/friends",
+          http.get(person + "/nearby/friends?radiusKm=5&limit=20", token));
       String mapsKey = server.service("openapi-maps", "location");
       calls.put(
           "POST /v1/locations",
