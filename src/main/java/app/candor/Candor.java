@@ -1,6 +1,8 @@
 package app.candor;
 
 import app.candor.communication.Communication;
+import app.candor.communication.ContactDirectory;
+import app.candor.communication.Contacts;
 import app.candor.communication.media.FileBlobStore;
 import app.candor.communication.media.MediaData;
 import app.candor.communication.media.MediaService;
@@ -22,6 +24,7 @@ import app.candor.core.crypto.SubjectKeys;
 import app.candor.core.store.Database;
 import app.candor.http.AnalyticsRoutes;
 import app.candor.http.CommunicationRoutes;
+import app.candor.http.ContactRoutes;
 import app.candor.http.EventRoutes;
 import app.candor.http.HttpServer;
 import app.candor.http.LocationRoutes;
@@ -38,6 +41,7 @@ import app.candor.location.LocationData;
 import app.candor.location.LocationService;
 import app.candor.location.PlaceService;
 import app.candor.payment.Payments;
+import app.candor.personal.Addresses;
 import app.candor.personal.CodeDelivery;
 import app.candor.personal.OutboxSender;
 import app.candor.personal.PersonalData;
@@ -103,6 +107,7 @@ public final class Candor implements AutoCloseable {
   private final PlaceService places;
   private final Payments payments;
   private final Communication communication;
+  private final Contacts contacts;
   private final Clock clock;
   private final MediaService media;
   private final java.util.concurrent.ScheduledExecutorService housekeeping;
@@ -145,9 +150,26 @@ public final class Candor implements AutoCloseable {
       this.usage = new UsageService(database, subjectKeys, config.usage(), clock);
       this.usageAnalytics = new UsageAnalytics(database, clock, usage::catchUp);
       consents.onChange((subject, purpose) -> usage.invalidate(subject));
+      Addresses addresses = new Addresses(database, blindIndex);
+      this.contacts =
+          new Contacts(
+              database,
+              subjectKeys,
+              new ContactDirectory(addresses::index, addresses::holders, addresses::of),
+              people::names,
+              gate,
+              clock);
+      // Friends nearby finds friends through the contact lists, without importing them.
       this.location =
           new LocationService(
-              database, subjectKeys, consents, config.location(), clock, people::names, gate);
+              database,
+              subjectKeys,
+              consents,
+              config.location(),
+              clock,
+              people::names,
+              gate,
+              contacts::mutual);
       consents.onChange(location::consentChanged);
       this.places = new PlaceService(database, clock);
       this.payments =
@@ -181,7 +203,8 @@ public final class Candor implements AutoCloseable {
               new LocationData(location),
               payments.data(),
               communication.data(),
-              new MediaData(media));
+              new MediaData(media),
+              contacts.data());
       this.privacy = new PrivacyService(catalog, providers, subjectKeys, database, clock);
       this.transparency = new Transparency(catalog, providers, config.appName(), clock);
       this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -292,6 +315,7 @@ public final class Candor implements AutoCloseable {
         new PaymentRoutes(gate, payments),
         new CommunicationRoutes(gate, communication, clock),
         new MediaRoutes(gate, media),
+        new ContactRoutes(gate, contacts),
         new PrivacyRoutes(gate, privacy, transparency));
   }
 
@@ -463,5 +487,9 @@ public final class Candor implements AutoCloseable {
 
   public MediaService media() {
     return media;
+  }
+
+  public Contacts contacts() {
+    return contacts;
   }
 }

@@ -190,6 +190,69 @@ public record LocationRoutes(
                       PeopleNearby.NEARBY,
                       viewer -> nearby.nearby(viewer, radius, limit))));
         });
+
+    api.get(
+        "/v1/users/{id}/nearby/friends",
+        Op.of("location", "Friends nearby the person's current position, as distance bands")
+            .callers("the person", "service with nearby_discovery")
+            .query(
+                "radiusKm",
+                "how far to look, km between grid-square centres, over 0 and at most "
+                    + PeopleNearby.MAX_RADIUS_KM
+                    + "; default 5")
+            .query("limit", "at most this many friends, 1 to 100; default 20")
+            .ok(
+                200,
+                "mutual contacts (each has the other's phone or email in their contact list)"
+                    + " visible to friends or to everyone, with a recent position, by distance"
+                    + " band; never coordinates",
+                Schemas.object(
+                    List.of("friends"),
+                    "friends",
+                    Schemas.array(
+                        Schemas.object(
+                            List.of("userId", "name", "distance"),
+                            "userId",
+                            Schemas.string("person id"),
+                            "name",
+                            Schemas.string("their name"),
+                            "distance",
+                            Schemas.string(
+                                "band between the ~1 km grid squares, as for people nearby")))))
+            .error(400, "bad radiusKm or limit, or an unknown parameter")
+            .error(401, "no or bad token")
+            .error(
+                403,
+                "the key lacks nearby_discovery, or the viewer is not visible to friends (only"
+                    + " those who are may see them)")
+            .error(404, "no such person (or not yours)")
+            .error(409, "no recent position, or the last one was impossible travel")
+            .error(429, "too many queries, or asked from too many places within an hour"),
+        ctx -> {
+          var caller = requests.signedIn(ctx);
+          String id = Requests.id(ctx);
+          Validation v = new Validation();
+          ctx.queryParamMap()
+              .keySet()
+              .forEach(
+                  k -> {
+                    if (!k.equals("radiusKm") && !k.equals("limit")) {
+                      v.add(k, "unknown query parameter; allowed: radiusKm, limit");
+                    }
+                  });
+          double radius = radius(ctx, v);
+          int limit = limit(ctx, v);
+          v.throwIfInvalid();
+          ctx.json(
+              Map.of(
+                  "friends",
+                  gate.read(
+                      caller,
+                      id,
+                      Optional.empty(),
+                      PeopleNearby.FRIENDS,
+                      viewer -> nearby.friends(viewer, radius, limit))));
+        });
   }
 
   /** A position update's schema; {@code keyed} adds whose it is ({@code POST /v1/locations}). */

@@ -160,7 +160,9 @@ public record PrivacyRoutes(PurposeGate gate, PrivacyService privacy, Transparen
                     "shown "
                         + e.reads()
                         + (e.reads() == 1 ? " time" : " times")
-                        + " to people nearby on "
+                        + (e.purpose().equals("messaging")
+                            ? " to people who have your phone or email in their contacts on "
+                            : " to people nearby on ")
                         + d
                         + ", by "
                         + e.caller())

@@ -153,7 +153,8 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
             "granted",
             Schemas.bool("whether the purpose is on"),
             "level",
-            Schemas.string("location only: precise or approximate"),
+            Schemas.string(
+                "location: precise or approximate; nearby_discovery: everyone or friends"),
             "required",
             Schemas.bool("true when it cannot be withdrawn"),
             "updatedAt",
@@ -191,7 +192,8 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
                     "granted",
                     Schemas.bool("true to grant, false to withdraw"),
                     "level",
-                    Schemas.string("location only, when granting: precise or approximate")))
+                    Schemas.string(
+                        "when granting: location precise or approximate (required); nearby_discovery everyone (default) or friends")))
             .ok(200, "the new state", consent)
             .error(400, "unknown purpose, bad body or level")
             .error(401, "no or bad token")
@@ -211,7 +213,7 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
           Optional<String> level = Optional.empty();
           if (levelNode != null && !levelNode.isNull()) {
             if (!levelNode.isTextual()) {
-              v.add("level", "must be a string: precise or approximate");
+              v.add("level", "must be a string: precise, approximate, everyone or friends");
             } else {
               level = Optional.of(levelNode.asText());
             }
@@ -238,7 +240,7 @@ public record UserRoutes(PurposeGate gate, PersonalService people, ConsentLedger
                             "granted",
                             Schemas.bool("decision"),
                             "level",
-                            Schemas.string("location level"),
+                            Schemas.string("location or nearby_discovery level"),
                             "source",
                             Schemas.string("user, or service:<name>"),
                             "at",

@@ -34,6 +34,12 @@ final class LocationConsents {
   static final String PRECISE = "precise";
   static final String APPROXIMATE = "approximate";
 
+  /** The {@code nearby_discovery} level that shows a person to everyone nearby. */
+  static final String EVERYONE = "everyone";
+
+  /** The {@code nearby_discovery} level that shows a person to their friends nearby only. */
+  static final String FRIENDS = "friends";
+
   /** How long a cached "no" is trusted: a grant made on another node shows within it. */
   static final long TTL_MILLIS = 5_000;
 
@@ -42,9 +48,11 @@ final class LocationConsents {
 
   /**
    * Whether the person exists, and their consents that matter here; {@code level} empty without
-   * {@code location}.
+   * {@code location}; {@code visible} to everyone nearby ({@code nearby_discovery} at level
+   * everyone), {@code toFriends} at either level.
    */
-  record Consent(boolean exists, Optional<String> level, boolean visible, long readAt) {
+  record Consent(
+      boolean exists, Optional<String> level, boolean visible, boolean toFriends, long readAt) {
     boolean precise() {
       return level.filter(PRECISE::equals).isPresent();
     }
@@ -89,14 +97,16 @@ final class LocationConsents {
     List<ConsentLedger.State> states = exists ? ledger.current(subjectId) : List.of();
     Optional<String> level = Optional.empty();
     boolean visible = false;
+    boolean toFriends = false;
     for (ConsentLedger.State s : states) {
       if (s.purpose() == Purpose.LOCATION && s.granted()) {
         level = Optional.of(s.level().orElse(APPROXIMATE));
       } else if (s.purpose() == Purpose.NEARBY_DISCOVERY) {
-        visible = s.granted();
+        visible = toEveryone(s);
+        toFriends = s.granted();
       }
     }
-    c = new Consent(exists, level, visible, now);
+    c = new Consent(exists, level, visible, toFriends, now);
     if (cache.size() > 1_000_000) {
       cache.clear();
     }
@@ -118,7 +128,7 @@ final class LocationConsents {
             db.useTransaction(h -> LocationRepository.forgetPrecise(h, subjectId));
           }
         } else if (purpose == Purpose.NEARBY_DISCOVERY) {
-          index.visible(subjectId, ledger.holds(subjectId, Purpose.NEARBY_DISCOVERY));
+          index.visible(subjectId, toEveryone(ledger.state(subjectId, Purpose.NEARBY_DISCOVERY)));
         }
       } catch (RuntimeException e) {
         // The choice itself is recorded; what it leaves behind is deleted at the next start or
@@ -126,6 +136,15 @@ final class LocationConsents {
         LOG.error("applying a location consent change failed: {}", e.getClass().getName());
       }
     }
+  }
+
+  /**
+   * Whether {@code nearby_discovery} shows the person to everyone nearby: granted, at level
+   * everyone (a grant recorded without a level is at everyone). Only such people are in the index's
+   * buckets; those visible to friends only are found through their friends' lists alone.
+   */
+  static boolean toEveryone(ConsentLedger.State s) {
+    return s.granted() && s.level().orElse(EVERYONE).equals(EVERYONE);
   }
 
   /** Deletes the positions of everyone who no longer holds {@code location}; how many people. */

@@ -58,6 +58,8 @@ public final class LocationService implements AutoCloseable {
   /**
    * @param names the display names of people (from the personal domain, wired at the root)
    * @param gate through which the names of the people shown are read and logged
+   * @param mutualContacts for a person, those who have them in their contact list while they have
+   *     them in theirs (friends, for friends nearby; from the communication domain)
    */
   public LocationService(
       Database db,
@@ -66,7 +68,8 @@ public final class LocationService implements AutoCloseable {
       Config.Location settings,
       Clock clock,
       Function<Collection<String>, Map<String, String>> names,
-      PurposeGate gate) {
+      PurposeGate gate,
+      Function<String, Set<String>> mutualContacts) {
     this.db = Objects.requireNonNull(db, "db");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.ledger = Objects.requireNonNull(ledger, "ledger");
@@ -81,7 +84,8 @@ public final class LocationService implements AutoCloseable {
             settings,
             clock,
             Objects.requireNonNull(names, "names"),
-            Objects.requireNonNull(gate, "gate"));
+            Objects.requireNonNull(gate, "gate"),
+            Objects.requireNonNull(mutualContacts, "mutualContacts"));
     rebuild();
     mover.scheduleWithFixedDelay(
         this::moveLogged,
@@ -137,7 +141,8 @@ public final class LocationService implements AutoCloseable {
     List<LocationRepository.Current> current =
         db.withHandle(h -> LocationRepository.currentSince(h, since));
     Set<String> located = ledger.holders(Purpose.LOCATION);
-    Set<String> visible = ledger.holders(Purpose.NEARBY_DISCOVERY);
+    Set<String> visible =
+        ledger.holders(Purpose.NEARBY_DISCOVERY, Set.of(LocationConsents.EVERYONE));
     for (LocationRepository.Current c : current) {
       if (!located.contains(c.subjectId())) {
         continue;
@@ -181,7 +186,8 @@ public final class LocationService implements AutoCloseable {
 
   /** Someone visible with a current position, to show people nearby with (the demo). */
   public Optional<String> someone() {
-    Set<String> visible = ledger.holders(Purpose.NEARBY_DISCOVERY);
+    Set<String> visible =
+        ledger.holders(Purpose.NEARBY_DISCOVERY, Set.of(LocationConsents.EVERYONE));
     return db
         .withHandle(
             h ->

@@ -6,6 +6,7 @@ import com.carrotsearch.hppc.ObjectIntHashMap;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.StampedLock;
@@ -420,6 +421,55 @@ final class NearbyIndex {
         for (int s : top.sorted()) {
           hits.add(new Hit(ids[s], band));
         }
+      }
+      return new Answer(hits, Optional.empty(), cell(viewer));
+    } finally {
+      bucketLock.unlockRead(reading);
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * Those of {@code friendIds} near {@code viewerId}, whatever their visibility here (friends
+   * nearby shows people visible to friends only, who are in no bucket; the caller checks their
+   * consent): with a recent plausible position, whose cell centre is within {@code radiusKm} of the
+   * viewer's; at most {@code limit}, by band, in the viewer's stable shuffle within a band. Reads
+   * each friend's slot, so it costs the number of friends, not the crowd around the viewer.
+   */
+  Answer friends(
+      String viewerId, Collection<String> friendIds, double radiusKm, int limit, long since) {
+    StampedLock lock = stripe(viewerId);
+    long stamp = lock.readLock();
+    long reading = bucketLock.readLock();
+    try {
+      int viewer = slots.getOrDefault(viewerId, -1);
+      if (viewer < 0 || cell(viewer) < 0 || time(viewer) < since) {
+        return new Answer(List.of(), Optional.of(Refusal.NO_RECENT_POSITION), -1);
+      }
+      if ((state[viewer * STRIDE + 3] & FLAGGED) != 0) {
+        return new Answer(List.of(), Optional.of(Refusal.IMPLAUSIBLE_POSITION), cell(viewer));
+      }
+      long radiusM = Math.round(radiusKm * 1000);
+      long seed = mix(secret ^ keys[viewer]);
+      List<long[]> found = new ArrayList<>();
+      for (String id : friendIds) {
+        int s = slots.getOrDefault(id, -1);
+        if (s < 0 || s == viewer || cell(s) < 0 || time(s) < since) {
+          continue;
+        }
+        if ((state[s * STRIDE + 3] & FLAGGED) != 0) {
+          continue;
+        }
+        long d = Grid.centreDistanceM(cell(viewer), cell(s));
+        if (d <= radiusM) {
+          found.add(new long[] {Grid.band(d), mix(seed ^ keys[s]), s});
+        }
+      }
+      found.sort(
+          (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compareUnsigned(a[1], b[1]));
+      List<Hit> hits = new ArrayList<>(Math.min(limit, found.size()));
+      for (long[] f : found.subList(0, Math.min(limit, found.size()))) {
+        hits.add(new Hit(ids[(int) f[2]], (int) f[0]));
       }
       return new Answer(hits, Optional.empty(), cell(viewer));
     } finally {

@@ -23,12 +23,29 @@ import java.util.function.Function;
  * People nearby: the people visible to people nearby around the viewer's current position, as bands
  * of the distance between grid-cell centres, with rate limits per viewer and a refusal for viewers
  * who ask from many places (how people are trilaterated). Never coordinates.
+ *
+ * <p>Friends nearby ({@link #friends}) follows the same rules, sharing the limits (so alternating
+ * the two questions gains a prober nothing), among the viewer's friends: people who have each
+ * other's phone or email in their contact lists. Someone visible to friends only ({@code
+ * nearby_discovery} at level friends) is in no bucket of the index and is never passed by the gate
+ * to a stranger's answer, so only their friends ever see them.
  */
 public final class PeopleNearby {
 
   /** People nearby: the viewer, and services with {@code nearby_discovery} asking for them. */
   public static final Access NEARBY =
       Access.forPurpose("people nearby", Purpose.NEARBY_DISCOVERY, "location.current");
+
+  /**
+   * Friends nearby: the viewer, and services with {@code nearby_discovery}; the viewer's contact
+   * list is read to find their friends.
+   */
+  public static final Access FRIENDS =
+      Access.forPurpose(
+          "friends nearby", Purpose.NEARBY_DISCOVERY, "location.current", "communication.contacts");
+
+  /** The level at which strangers see a person nearby. */
+  private static final Set<String> TO_EVERYONE = Set.of(LocationConsents.EVERYONE);
 
   /** The largest radius people nearby may be asked for, in km. */
   public static final int MAX_RADIUS_KM = 50;
@@ -59,6 +76,7 @@ public final class PeopleNearby {
   private final Clock clock;
   private final Function<Collection<String>, Map<String, String>> names;
   private final PurposeGate gate;
+  private final Function<String, Set<String>> mutualContacts;
   private final RateLimiter perViewer;
   private final Map<String, Named> nameCache = new ConcurrentHashMap<>();
   private final Map<String, Probes> probes = new ConcurrentHashMap<>();
@@ -69,13 +87,15 @@ public final class PeopleNearby {
       Config.Location settings,
       Clock clock,
       Function<Collection<String>, Map<String, String>> names,
-      PurposeGate gate) {
+      PurposeGate gate,
+      Function<String, Set<String>> mutualContacts) {
     this.index = index;
     this.consents = consents;
     this.settings = settings;
     this.clock = clock;
     this.names = names;
     this.gate = gate;
+    this.mutualContacts = mutualContacts;
     this.perViewer = new RateLimiter(settings.nearbyPerMinute(), Duration.ofMinutes(1), clock);
   }
 
@@ -91,8 +111,45 @@ public final class PeopleNearby {
     // (or a service acting for them) could serve as an invisible probe.
     if (!consents.of(viewerId).visible()) {
       throw CandorException.forbidden(
-          "people nearby is for people who are visible to them: grant 'nearby_discovery' first");
+          "people nearby is for people who are visible to them: grant 'nearby_discovery' (level"
+              + " everyone) first");
     }
+    long now = clock.millis();
+    limitRate(viewerId);
+    NearbyIndex.Answer answer = index.nearby(viewerId, radiusKm, limit, since(now));
+    // Through the gate: only people holding nearby_discovery at level everyone now (on any node)
+    // are shown, and each is counted into their access log's entry of the day.
+    return shown(viewer, answer, TO_EVERYONE, now);
+  }
+
+  /**
+   * The viewer's friends nearby: those who have the viewer in their contact list while the viewer
+   * has them in theirs, visible to friends or to everyone, with a recent plausible position, as
+   * bands, by band and in the viewer's stable shuffle within a band. The viewer must be visible to
+   * friends at least. The same limits as {@link #nearby}, counted together with it.
+   */
+  public List<Neighbour> friends(Grant viewer, double radiusKm, int limit) {
+    String viewerId = viewer.subjectId();
+    viewer.reveal("location.current");
+    viewer.reveal("communication.contacts");
+    if (!consents.of(viewerId).toFriends()) {
+      throw CandorException.forbidden(
+          "friends nearby is for people who are visible to their friends: grant"
+              + " 'nearby_discovery' first");
+    }
+    long now = clock.millis();
+    limitRate(viewerId);
+    Set<String> friends = mutualContacts.apply(viewerId);
+    NearbyIndex.Answer answer = index.friends(viewerId, friends, radiusKm, limit, since(now));
+    // Friends see each other at either level; the gate passes those holding the consent now.
+    return shown(viewer, answer, Set.of(), now);
+  }
+
+  private long since(long now) {
+    return now - Duration.ofMinutes(settings.recentMinutes()).toMillis();
+  }
+
+  private void limitRate(String viewerId) {
     if (!perViewer.tryAcquire(viewerId)) {
       throw CandorException.tooManyRequests(
           "at most "
@@ -101,9 +158,15 @@ public final class PeopleNearby {
               + perViewer.retryAfterSeconds(viewerId)
               + " s");
     }
-    long now = clock.millis();
-    long since = now - Duration.ofMinutes(settings.recentMinutes()).toMillis();
-    NearbyIndex.Answer answer = index.nearby(viewerId, radiusKm, limit, since);
+  }
+
+  /**
+   * The answer's people as the viewer may see them: a refusal becomes its error, the viewer's cell
+   * counts towards probing, and the people are named through the gate (only those holding {@code
+   * nearby_discovery} at one of {@code levels}, any when empty, each counted as shown).
+   */
+  private List<Neighbour> shown(
+      Grant viewer, NearbyIndex.Answer answer, Set<String> levels, long now) {
     if (answer.refusal().isPresent()) {
       throw switch (answer.refusal().get()) {
         case NO_RECENT_POSITION ->
@@ -116,14 +179,17 @@ public final class PeopleNearby {
                     + " nearby are shown again after a plausible update");
       };
     }
-    checkProbing(viewerId, answer.viewerCell(), now);
+    checkProbing(viewer.subjectId(), answer.viewerCell(), now);
     List<String> hitIds = new ArrayList<>(answer.hits().size());
     answer.hits().forEach(h -> hitIds.add(h.subjectId()));
-    // Through the gate: only people holding nearby_discovery now (on any node) are shown, and
-    // each is counted into their access log's entry of the day ("shown to 37 people nearby").
     Map<String, String> shown =
         gate.readShown(
-            viewer, hitIds, Purpose.NEARBY_DISCOVERY, SHOWN_FIELDS, allowed -> names(allowed, now));
+            viewer,
+            hitIds,
+            Purpose.NEARBY_DISCOVERY,
+            levels,
+            SHOWN_FIELDS,
+            allowed -> names(allowed, now));
     List<Neighbour> out = new ArrayList<>(shown.size());
     for (NearbyIndex.Hit hit : answer.hits()) {
       String name = shown.get(hit.subjectId());

@@ -295,6 +295,11 @@ class AuthMatrixTest {
               "/v1/users/{id}/nearby/people",
               null,
               statuses(401, 401, 403, 403, 403, 403, 404)),
+          route(
+              "GET",
+              "/v1/users/{id}/nearby/friends",
+              null,
+              statuses(401, 401, 403, 403, 403, 403, 404)),
           // Places are not personal data: operators and services with location import them
           // (neither service here holds location)...
           new Route(
@@ -467,6 +472,22 @@ class AuthMatrixTest {
                   "00000000-0000-4000-8000-000000000000"),
               statuses(401, 401, 403, 404, 403, 404, 404)),
           route("GET", "/v1/media/{id}", "no userId", statuses(401, 401, 400, 400, 400, 400, 400)),
+          // Contacts: the person, or a service with messaging; operators hold no address books.
+          new Route(
+              "PUT",
+              "/v1/users/{id}/contacts",
+              null,
+              (w, who) ->
+                  json(Map.of("contacts", List.of(Map.of("email", "matrix-contact@example.net")))),
+              List.of(),
+              statuses(401, 401, 403, 200, 403, 200, 404)),
+          route(
+              "GET", "/v1/users/{id}/contacts", null, statuses(401, 401, 403, 200, 403, 200, 404)),
+          route(
+              "DELETE",
+              "/v1/users/{id}/contacts",
+              null,
+              statuses(401, 401, 403, 204, 403, 204, 404)),
           // ...and anyone signed in searches them (no lat and lon here: past the sign-in, a 400).
           route(
               "GET",
@@ -499,6 +520,16 @@ class AuthMatrixTest {
           Map.of(Who.ADMIN, "privacy_request"),
           "DELETE /v1/users/{id}/sessions/{sessionId}",
           Map.of(Who.ADMIN, "privacy_request"));
+
+  /** The same, for the contact list: a service's upload, read and withdrawal. */
+  private static final Map<String, Map<Who, String>> CONTACTS_LOGGED =
+      Map.of(
+          "PUT /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"),
+          "GET /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"),
+          "DELETE /v1/users/{id}/contacts",
+          Map.of(Who.SERVICE_WITH_PURPOSE, "messaging"));
 
   private static Route open(String method, String path, int status) {
     return route(method, path, null, all(status));
@@ -747,7 +778,11 @@ class AuthMatrixTest {
     // their access log, naming the caller, the purpose and the fields; every other call none.
     List<List<String>> added = new ArrayList<>(world.accessLog(id));
     added.removeAll(logBefore);
-    String purpose = LOGGED.getOrDefault(route.toString(), Map.of()).get(who);
+    String purpose =
+        LOGGED
+            .getOrDefault(
+                route.toString(), CONTACTS_LOGGED.getOrDefault(route.toString(), Map.of()))
+            .get(who);
     if (purpose != null && expected < 300 && target == Target.EXISTING) {
       String caller =
           who == Who.ADMIN

@@ -297,6 +297,9 @@ class OpenApiTest {
       calls.put(
           "GET /v1/users/{id}/nearby/people",
           http.get(person + "/nearby/people?radiusKm=5&limit=20", token));
+      calls.put(
+          "GET /v1/users/{id}/nearby/friends",
+          http.get(person + "/nearby/friends?radiusKm=5&limit=20", token));
       String mapsKey = server.service("openapi-maps", "location");
       calls.put(
           "POST /v1/locations",
@@ -506,6 +509,18 @@ class OpenApiTest {
       calls.put(
           "GET /v1/media/{id}",
           http.get("/v1/media/" + media.json().path("id").asText() + "?userId=" + payee, mediaKey));
+
+      // Contacts: Ana's address book with Bo's email in it, read back, withdrawn.
+      String book = "/v1/users/" + ana + "/contacts";
+      calls.put(
+          "PUT /v1/users/{id}/contacts",
+          http.put(
+              book,
+              chat,
+              json(
+                  Map.of("contacts", List.of(Map.of("email", "ana2@example.org", "name", "Bo"))))));
+      calls.put("GET /v1/users/{id}/contacts", http.get(book, chat));
+      calls.put("DELETE /v1/users/{id}/contacts", http.delete(book, chat));
 
       assertThat(calls.keySet()).containsExactlyInAnyOrderElementsOf(documented(doc));
       calls.forEach(

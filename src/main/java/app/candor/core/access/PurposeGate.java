@@ -203,13 +203,31 @@ public final class PurposeGate {
       Purpose purpose,
       List<String> fieldIds,
       Function<Set<String>, T> reader) {
+    return readShown(viewer, subjectIds, purpose, Set.of(), fieldIds, reader);
+  }
+
+  /**
+   * As {@link #readShown(Grant, Collection, Purpose, List, Function)}, passing on only those who
+   * hold {@code purpose} at one of {@code levels} (any level when empty): people nearby shows
+   * strangers only the people visible to everyone, whatever an index on one node still holds.
+   */
+  public <T> T readShown(
+      Grant viewer,
+      Collection<String> subjectIds,
+      Purpose purpose,
+      Set<String> levels,
+      List<String> fieldIds,
+      Function<Set<String>, T> reader) {
     fieldIds.forEach(
         f -> {
           if (!catalog.require(f).readableFor(purpose)) {
             throw new IllegalArgumentException(f + " is not readable for " + purpose.id());
           }
         });
-    Set<String> allowed = consents.holdersAmong(subjectIds, purpose);
+    Set<String> allowed =
+        levels.isEmpty()
+            ? consents.holdersAmong(subjectIds, purpose)
+            : consents.holdersAmong(subjectIds, purpose, levels);
     T result = reader.apply(allowed);
     accessLog.shown(allowed, viewer.caller().label(), purpose.id(), fieldIds);
     return result;

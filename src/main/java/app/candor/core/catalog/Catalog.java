@@ -329,6 +329,7 @@ public final class Catalog {
     PaymentFields.add(fields, retention);
     CommunicationFields.add(fields);
     MediaFields.add(fields);
+    ContactFields.add(fields);
 
     Map<String, String> technical = new LinkedHashMap<>();
     technical.put("people.field_times", "when each field was first and last collected");

@@ -59,7 +59,7 @@ final class CommunicationFields {
                 + " held back from the other members, a keyed fingerprint of its text that"
                 + " tells when you send the same text to many conversations (it cannot be turned"
                 + " back into the text), and how many of your messages were reported as spam or"
-                + " fraud in the last 30 days.",
+                + " fraud within the last month.",
             Set.of(SAFETY),
             Sensitivity.MEDIUM,
             untilErased,

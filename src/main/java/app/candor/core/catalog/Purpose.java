@@ -21,7 +21,10 @@ public enum Purpose {
       "location",
       LegalBasis.CONSENT,
       "Using your location for nearby places and offers, precise or approximate."),
-  NEARBY_DISCOVERY("nearby_discovery", LegalBasis.CONSENT, "Being visible to people nearby."),
+  NEARBY_DISCOVERY(
+      "nearby_discovery",
+      LegalBasis.CONSENT,
+      "Being visible to people nearby (everyone), or only to your friends nearby (friends)."),
   PERSONALIZED_ADS(
       "personalized_ads",
       LegalBasis.CONSENT,
@@ -29,6 +32,12 @@ public enum Purpose {
 
   /** The levels a {@code location} consent can carry. */
   public static final List<String> LOCATION_LEVELS = List.of("precise", "approximate");
+
+  /**
+   * The levels a {@code nearby_discovery} consent can carry: visible to everyone nearby, or only to
+   * friends (people who have each other's phone or email in their contact lists).
+   */
+  public static final List<String> NEARBY_LEVELS = List.of("everyone", "friends");
 
   private final String id;
   private final LegalBasis basis;
@@ -63,7 +72,24 @@ public enum Purpose {
   }
 
   public boolean hasLevels() {
-    return this == LOCATION;
+    return this == LOCATION || this == NEARBY_DISCOVERY;
+  }
+
+  /** The levels a grant of this purpose may carry; empty for a purpose without levels. */
+  public List<String> levels() {
+    return switch (this) {
+      case LOCATION -> LOCATION_LEVELS;
+      case NEARBY_DISCOVERY -> NEARBY_LEVELS;
+      default -> List.of();
+    };
+  }
+
+  /**
+   * The level of a grant that names none (and of one recorded before levels existed); empty when a
+   * grant must name its level ({@code location}) or the purpose has none.
+   */
+  public Optional<String> defaultLevel() {
+    return this == NEARBY_DISCOVERY ? Optional.of("everyone") : Optional.empty();
   }
 
   public static Optional<Purpose> byId(String id) {

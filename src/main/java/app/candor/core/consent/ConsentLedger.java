@@ -153,8 +153,60 @@ public final class ConsentLedger {
   }
 
   /**
+   * Those of {@code subjectIds} who hold {@code purpose} now at one of {@code levels} (a grant
+   * stored without a level counts at the purpose's default level): people nearby shows only those
+   * visible to everyone, read from the ledger so a change on any node counts at once.
+   */
+  public java.util.Set<String> holdersAmong(
+      java.util.Collection<String> subjectIds, Purpose purpose, java.util.Set<String> levels) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(subjectIds));
+    for (int i = 0; i < all.size(); i += 500) {
+      List<String> slice = all.subList(i, Math.min(all.size(), i + 500));
+      out.addAll(
+          db.withHandle(
+              h ->
+                  h.createQuery(
+                          "SELECT subject_id FROM consents WHERE purpose = :p AND granted = :g"
+                              + " AND subject_id IN (<s>) AND "
+                              + levelCondition(purpose, levels))
+                      .bind("p", purpose.id())
+                      .bind("g", true)
+                      .bindList("s", slice)
+                      .bindList("l", List.copyOf(levels))
+                      .mapTo(String.class)
+                      .list()));
+    }
+    return out;
+  }
+
+  /** Everyone who has granted {@code purpose} at one of {@code levels} (rebuilding indexes). */
+  public java.util.Set<String> holders(Purpose purpose, java.util.Set<String> levels) {
+    return new java.util.HashSet<>(
+        db.withHandle(
+            h ->
+                h.createQuery(
+                        "SELECT subject_id FROM consents WHERE purpose = :p AND granted = :g AND "
+                            + levelCondition(purpose, levels))
+                    .bind("p", purpose.id())
+                    .bind("g", true)
+                    .bindList("l", List.copyOf(levels))
+                    .mapTo(String.class)
+                    .list()));
+  }
+
+  private static String levelCondition(Purpose purpose, java.util.Set<String> levels) {
+    if (levels.isEmpty()) {
+      throw new IllegalArgumentException("no level to look for");
+    }
+    boolean byDefault = purpose.defaultLevel().filter(levels::contains).isPresent();
+    return byDefault ? "(level IN (<l>) OR level IS NULL)" : "level IN (<l>)";
+  }
+
+  /**
    * Records a decision. Withdrawing a purpose that cannot be withdrawn is a conflict; a level is
-   * required when granting {@code location} and refused for every other purpose.
+   * required when granting {@code location}, optional when granting {@code nearby_discovery}
+   * (everyone by default), and refused for every other purpose and for withdrawals.
    */
   public State decide(
       String subjectId, Purpose purpose, boolean granted, Optional<String> level, String source) {
@@ -214,22 +266,32 @@ public final class ConsentLedger {
       Purpose purpose, boolean granted, Optional<String> level) {
     if (!purpose.hasLevels()) {
       if (level.isPresent()) {
-        throw CandorException.invalid("level", "only the 'location' purpose takes a level");
+        throw CandorException.invalid(
+            "level", "only the 'location' and 'nearby_discovery' purposes take a level");
       }
       return Optional.empty();
     }
     if (!granted) {
       if (level.isPresent()) {
-        throw CandorException.invalid("level", "a withdrawn location consent has no level");
+        throw CandorException.invalid("level", "a withdrawn consent has no level");
       }
       return Optional.empty();
     }
     if (level.isEmpty()) {
-      throw CandorException.invalid(
-          "level", "required when granting 'location': one of " + Purpose.LOCATION_LEVELS);
+      return Optional.of(
+          purpose
+              .defaultLevel()
+              .orElseThrow(
+                  () ->
+                      CandorException.invalid(
+                          "level",
+                          "required when granting '"
+                              + purpose.id()
+                              + "': one of "
+                              + purpose.levels())));
     }
-    if (!Purpose.LOCATION_LEVELS.contains(level.get())) {
-      throw CandorException.invalid("level", "must be one of " + Purpose.LOCATION_LEVELS);
+    if (!purpose.levels().contains(level.get())) {
+      throw CandorException.invalid("level", "must be one of " + purpose.levels());
     }
     return level;
   }

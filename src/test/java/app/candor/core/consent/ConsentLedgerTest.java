@@ -16,6 +16,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.io.TempDir;
@@ -201,6 +202,39 @@ class ConsentLedgerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("kinds")
+  void nearby_discovery_is_visible_to_everyone_by_default_or_to_friends_only(String kind) {
+    withLedger(
+        kind,
+        ledger -> {
+          Purpose p = Purpose.NEARBY_DISCOVERY;
+          assertThat(ledger.decide(person, p, true, Optional.empty(), "user").level())
+              .contains("everyone");
+          assertThat(ledger.decide(person, p, true, Optional.of("friends"), "user").level())
+              .contains("friends");
+          assertThat(ledger.holdersAmong(List.of(person), p, Set.of("everyone"))).isEmpty();
+          assertThat(ledger.holdersAmong(List.of(person), p, Set.of("friends")))
+              .containsExactly(person);
+          assertThat(ledger.holders(p, Set.of("everyone"))).isEmpty();
+          assertInvalidLevel(
+              catchThrowableOfType(
+                  CandorException.class,
+                  () -> ledger.decide(person, p, true, Optional.of("precise"), "user")));
+          assertInvalidLevel(
+              catchThrowableOfType(
+                  CandorException.class,
+                  () -> ledger.decide(person, p, false, Optional.of("friends"), "user")));
+          ledger.decide(person, p, false, Optional.empty(), "user");
+          assertThat(ledger.holdersAmong(List.of(person), p, Set.of("everyone", "friends")))
+              .isEmpty();
+          assertThat(ledger.history(person))
+              .extracting(ConsentLedger.Event::level)
+              .containsExactlyInAnyOrder(
+                  Optional.of("everyone"), Optional.of("friends"), Optional.empty());
+        });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kinds")
   void account_messaging_payments_and_safety_cannot_be_withdrawn(String kind) {
     withLedger(
         kind,
@@ -231,7 +265,7 @@ class ConsentLedgerTest {
             if (!p.withdrawable()) {
               continue;
             }
-            Optional<String> level = p.hasLevels() ? Optional.of("precise") : Optional.empty();
+            Optional<String> level = p.levels().stream().findFirst();
             ledger.decide(person, p, true, level, "user");
             assertThat(ledger.holds(person, p)).as(p.id()).isTrue();
             ledger.decide(person, p, false, Optional.empty(), "user");
