@@ -148,7 +148,12 @@ class TransparencyTest {
       assertThat(http.get("/health/ready", null).status()).isEqualTo(200);
       assertThat(threads).as("threads that ran SQL for /health/ready").isNotEmpty();
       Set<String> requestPools = new java.util.HashSet<>();
-      threads.forEach(t -> requestPools.add(pool(t)));
+      // Candor's own background threads (candor-housekeeping, the writers) may run SQL at any
+      // time, the start-up clean-up included: only the pools that serve requests count.
+      threads.stream()
+          .filter(t -> !t.startsWith("candor-"))
+          .forEach(t -> requestPools.add(pool(t)));
+      assertThat(requestPools).as("request pools that ran SQL for /health/ready").isNotEmpty();
 
       threads.clear();
       for (int i = 0; i < 50; i++) {
