@@ -210,14 +210,15 @@ final class Behaviour {
   /**
    * Every count in one statement, each scan bounded (a spammer's history must not make each of
    * their messages slower to judge than the last): bulk is this sender's same text in other
-   * conversations within a day; the minute and the hour before it give the pace; fan-out is the
-   * conversations written to within the hour; reports are those of the current 30-day window.
+   * conversations among their last 2,000 messages of the day; the minute and the hour before it
+   * give the pace; fan-out is the conversations written to within the hour; reports are those of
+   * the current 30-day window.
    */
   private static final String COUNTS_SQL =
       "SELECT"
-          + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id FROM messages"
-          + " WHERE sender_id = :s AND fuzzy = :f AND at > :day AND conversation_id <> :c"
-          + " LIMIT 1000) AS b),"
+          + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id, fuzzy"
+          + " FROM messages WHERE sender_id = :s AND at > :day ORDER BY at DESC LIMIT 2000) AS b"
+          + " WHERE fuzzy = :f AND conversation_id <> :c),"
           + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"
           + " AND at > :minute LIMIT 1000) AS m),"
           + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"

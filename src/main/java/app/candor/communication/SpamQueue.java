@@ -57,8 +57,10 @@ public final class SpamQueue {
                     "SELECT m.id, m.conversation_id, m.sender_id, m.at, m.kind, m.held, m.verdict,"
                         + " m.score, m.reasons, (SELECT COUNT(*) FROM message_reports r"
                         + " WHERE r.message_id = m.id) AS reports FROM messages m"
-                        + " WHERE m.held = 1 OR EXISTS (SELECT 1 FROM message_reports r"
-                        + " WHERE r.message_id = m.id) ORDER BY m.at DESC, m.id LIMIT :limit")
+                        + " WHERE m.id IN (SELECT id FROM (SELECT id FROM messages WHERE held = 1"
+                        + " ORDER BY at DESC LIMIT :limit) AS h"
+                        + " UNION SELECT message_id FROM message_reports)"
+                        + " ORDER BY m.at DESC, m.id LIMIT :limit")
                 .bind("limit", limit)
                 .map(
                     (rs, ctx) ->
