@@ -101,12 +101,7 @@ final class Behaviour {
                     .bind("month", now - 30 * DAY)
                     .map(
                         (rs, ctx) ->
-                            new Counts(
-                                rs.getLong(1),
-                                rs.getLong(2),
-                                rs.getLong(3),
-                                rs.getLong(4),
-                                rs.getLong(5)))
+                            new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)))
                     .one());
     int p = 0;
     if (fuzzy.isPresent() && c.bulk() >= BULK_CONVERSATIONS) {
@@ -115,9 +110,7 @@ final class Behaviour {
               "bulk", "the same text went to " + c.bulk() + " other conversations within a day"));
       p += 50;
     }
-    // The hour before this minute is the sender's usual pace.
-    double usualPerMinute = (c.hour() - c.minute()) / 59.0;
-    if (c.minute() >= BURST_PER_MINUTE && c.minute() >= 5 * usualPerMinute) {
+    if (c.minute() >= BURST_PER_MINUTE && c.minute() >= 5 * usualPerMinute(sender, c, now)) {
       reasons.add(
           new Reason("burst", c.minute() + " messages in the last minute, far above usual"));
       p += 30;
@@ -146,7 +139,20 @@ final class Behaviour {
     return new Signals(fuzzy, reasons, p);
   }
 
-  private record Counts(long bulk, long minute, long hour, long fanOut, long reports) {}
+  private record Counts(long bulk, long minute, long fanOut, long reports) {}
+
+  /** The sender's usual pace: their messages in the hour before this minute, per minute. */
+  private double usualPerMinute(String sender, Counts c, long now) {
+    long hour =
+        db.withHandle(
+            h ->
+                h.createQuery(HOUR_SQL)
+                    .bind("s", sender)
+                    .bind("hour", now - HOUR)
+                    .mapTo(Long.class)
+                    .one());
+    return (hour - c.minute()) / 59.0;
+  }
 
   private boolean reportedDomain(Set<String> domains) {
     return db.withHandle(
@@ -208,23 +214,26 @@ final class Behaviour {
   private static final long DAY = 86_400_000L;
 
   /**
-   * Every count in one statement, each scan bounded (a spammer's history must not make each of
-   * their messages slower to judge than the last): bulk is this sender's same text in other
-   * conversations among their last 2,000 messages of the day; the minute and the hour before it
-   * give the pace; fan-out is the conversations written to within the hour; reports are those of
-   * the current 30-day window.
+   * The counts every message needs, in one statement, each scan bounded (a spammer's history must
+   * not make each of their messages slower to judge than the last): bulk is this sender's same text
+   * in other conversations among their last 200 messages of the day; the minute gives the pace;
+   * fan-out is the conversations among their last 200 messages within the hour; reports are those
+   * of the current 30-day window.
    */
   private static final String COUNTS_SQL =
       "SELECT"
           + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id, fuzzy"
-          + " FROM messages WHERE sender_id = :s AND at > :day ORDER BY at DESC LIMIT 2000) AS b"
+          + " FROM messages WHERE sender_id = :s AND at > :day ORDER BY at DESC LIMIT 200) AS b"
           + " WHERE fuzzy = :f AND conversation_id <> :c),"
           + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"
           + " AND at > :minute LIMIT 1000) AS m),"
-          + " (SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s"
-          + " AND at > :hour LIMIT 60000) AS h),"
           + " (SELECT COUNT(DISTINCT conversation_id) FROM (SELECT conversation_id FROM messages"
-          + " WHERE sender_id = :s AND at > :hour LIMIT 5000) AS f),"
+          + " WHERE sender_id = :s AND at > :hour ORDER BY at DESC LIMIT 200) AS f),"
           + " (SELECT COALESCE(MAX(reports), 0) FROM sender_reports WHERE subject_id = :s"
           + " AND since > :month)";
+
+  /** The sender's messages within the hour, asked only when the last minute was busy. */
+  private static final String HOUR_SQL =
+      "SELECT COUNT(*) FROM (SELECT 1 AS x FROM messages WHERE sender_id = :s AND at > :hour"
+          + " LIMIT 60000) AS h";
 }
