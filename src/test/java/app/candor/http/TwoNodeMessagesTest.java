@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.Candor;
 import app.candor.core.config.Config;
-import app.candor.testing.ChildServer;
 import app.candor.testing.Http;
+import app.candor.testing.SecondNode;
 import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,31 +39,11 @@ class TwoNodeMessagesTest {
   @Timeout(240)
   void two_nodes_store_each_message_once_in_one_order(String kind) throws Exception {
     Config config = TestDatabases.config(kind, dir.resolve("node1"));
-    String url =
-        config
-            .dbUrl()
-            .orElse("jdbc:sqlite:" + dir.resolve("node1").resolve("candor.db").toAbsolutePath());
-    try (TestServer one = TestServer.of(Candor.withOutbox(config))) {
-      int port = ChildServer.freePort();
-      Path log = dir.resolve("node2.log");
-      Process node2 =
-          ChildServer.start(
-              dir.resolve("node2"),
-              port,
-              log,
-              Map.of(
-                  "CANDOR_DB_URL",
-                  url,
-                  "CANDOR_MASTER_KEY_FILE",
-                  config.masterKeyFile().toAbsolutePath().toString(),
-                  "CANDOR_CODE_SENDER",
-                  "none",
-                  "CANDOR_ADMIN_TOKEN",
-                  TestServer.ADMIN_TOKEN));
+    try (TestServer one = TestServer.of(Candor.withOutbox(config));
+        SecondNode node2 = SecondNode.start(config, dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(16);
       try {
-        Http two = new Http("http://localhost:" + port);
-        ChildServer.awaitReady(node2, two, log);
+        Http two = node2.http();
         String account = one.service("accounts", "account");
         String chat = one.service("chat", "messaging");
         String ana = one.person(account);
@@ -135,10 +114,6 @@ class TwoNodeMessagesTest {
         assertThat(fromOne).hasSize(40).isEqualTo(fromTwo);
       } finally {
         pool.shutdownNow();
-        node2.destroy();
-        if (!node2.waitFor(30, TimeUnit.SECONDS)) {
-          node2.destroyForcibly();
-        }
       }
     }
   }

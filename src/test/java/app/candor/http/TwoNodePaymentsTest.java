@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import app.candor.Candor;
 import app.candor.core.config.Config;
-import app.candor.testing.ChildServer;
 import app.candor.testing.Http;
+import app.candor.testing.SecondNode;
 import app.candor.testing.TestDatabases;
 import app.candor.testing.TestServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,31 +34,11 @@ class TwoNodePaymentsTest {
   void concurrent_transfers_from_one_wallet_on_two_nodes_never_double_spend(String kind)
       throws Exception {
     Config config = TestDatabases.config(kind, dir.resolve("node1"));
-    String url =
-        config
-            .dbUrl()
-            .orElse("jdbc:sqlite:" + dir.resolve("node1").resolve("candor.db").toAbsolutePath());
-    try (TestServer one = TestServer.of(Candor.withOutbox(config))) {
-      int port = ChildServer.freePort();
-      Path log = dir.resolve("node2.log");
-      Process node2 =
-          ChildServer.start(
-              dir.resolve("node2"),
-              port,
-              log,
-              Map.of(
-                  "CANDOR_DB_URL",
-                  url,
-                  "CANDOR_MASTER_KEY_FILE",
-                  config.masterKeyFile().toAbsolutePath().toString(),
-                  "CANDOR_CODE_SENDER",
-                  "none",
-                  "CANDOR_ADMIN_TOKEN",
-                  TestServer.ADMIN_TOKEN));
+    try (TestServer one = TestServer.of(Candor.withOutbox(config));
+        SecondNode node2 = SecondNode.start(config, dir)) {
       ExecutorService pool = Executors.newFixedThreadPool(16);
       try {
-        Http two = new Http("http://localhost:" + port);
-        ChildServer.awaitReady(node2, two, log);
+        Http two = node2.http();
         String account = one.service("accounts", "account");
         String payer = one.person(account);
         List<String> payees = List.of(one.person(account), one.person(account));
@@ -120,10 +98,6 @@ class TwoNodePaymentsTest {
         assertThat(one.candor().payments().verify().ok()).isTrue();
       } finally {
         pool.shutdownNow();
-        node2.destroy();
-        if (!node2.waitFor(30, TimeUnit.SECONDS)) {
-          node2.destroyForcibly();
-        }
       }
     }
   }

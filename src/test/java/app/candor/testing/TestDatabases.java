@@ -20,6 +20,32 @@ public final class TestDatabases {
 
   private TestDatabases() {}
 
+  /** The schemas this test run created, dropped when it ends (pg_dump reads every schema). */
+  private static final List<String> CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(TestDatabases::dropCreated, "drop-schemas"));
+  }
+
+  private static void dropCreated() {
+    Optional<String> url = pgUrl();
+    if (url.isEmpty() || CREATED.isEmpty()) {
+      return;
+    }
+    try (Connection c = DriverManager.getConnection(url.get())) {
+      c.createStatement().execute("SET lock_timeout = '5s'");
+      for (String schema : CREATED) {
+        try {
+          c.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+          // Still in use by a server that outlived its test: left for the next clean-up.
+        }
+      }
+    } catch (SQLException e) {
+      // The database is gone already: nothing to drop.
+    }
+  }
+
   public static Optional<String> pgUrl() {
     return Optional.ofNullable(System.getenv("CANDOR_TEST_PG_URL")).filter(s -> !s.isBlank());
   }
@@ -46,6 +72,7 @@ public final class TestDatabases {
     String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     try (Connection c = DriverManager.getConnection(url)) {
       c.createStatement().execute("CREATE SCHEMA " + schema);
+      CREATED.add(schema);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create a test schema on " + url, e);
     }
