@@ -66,7 +66,7 @@ final class Holds {
     long now = clock.millis();
     boolean[] expired = {false};
     long captured =
-        db.inTransaction(
+        db.inTransactionRetried(
             h -> {
               Held held =
                   find(h, transferId).orElseThrow(() -> CandorException.notFound("transfer"));
@@ -145,7 +145,7 @@ final class Holds {
     int expired = 0;
     for (String id : due) {
       Boolean done =
-          db.inTransaction(
+          db.inTransactionRetried(
               h ->
                   find(h, id)
                       .filter(x -> x.status().equals("held"))

@@ -153,6 +153,24 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * As {@link #inTransaction}, run again (up to five times) when PostgreSQL chose it to fail a
+   * deadlock or a serialization conflict with another transaction: nothing of it was committed, and
+   * the other one went through. For transactions that lock rows other writers lock too, in an order
+   * they cannot always share (a hold's settlement and a group of transfers).
+   */
+  public <R, X extends Exception> R inTransactionRetried(HandleCallback<R, X> callback) throws X {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return inTransaction(callback);
+      } catch (RuntimeException e) {
+        if (attempt >= 5 || !isRetryable(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public <X extends Exception> void useTransaction(HandleConsumer<X> callback) throws X {
     lockWriters();
     try {
