@@ -168,18 +168,9 @@ public record LocationRoutes(
         ctx -> {
           var caller = requests.signedIn(ctx);
           String id = Requests.id(ctx);
-          Validation v = new Validation();
-          ctx.queryParamMap()
-              .keySet()
-              .forEach(
-                  k -> {
-                    if (!k.equals("radiusKm") && !k.equals("limit")) {
-                      v.add(k, "unknown query parameter; allowed: radiusKm, limit");
-                    }
-                  });
-          double radius = radius(ctx, v);
-          int limit = limit(ctx, v);
-          v.throwIfInvalid();
+          Search search = search(ctx);
+          double radius = search.radiusKm();
+          int limit = search.limit();
           ctx.json(
               Map.of(
                   "people",
@@ -231,18 +222,9 @@ public record LocationRoutes(
         ctx -> {
           var caller = requests.signedIn(ctx);
           String id = Requests.id(ctx);
-          Validation v = new Validation();
-          ctx.queryParamMap()
-              .keySet()
-              .forEach(
-                  k -> {
-                    if (!k.equals("radiusKm") && !k.equals("limit")) {
-                      v.add(k, "unknown query parameter; allowed: radiusKm, limit");
-                    }
-                  });
-          double radius = radius(ctx, v);
-          int limit = limit(ctx, v);
-          v.throwIfInvalid();
+          Search search = search(ctx);
+          double radius = search.radiusKm();
+          int limit = search.limit();
           ctx.json(
               Map.of(
                   "friends",
@@ -275,6 +257,25 @@ public record LocationRoutes(
     List<String> required =
         keyed ? List.of("userId", "lat", "lon", "timestamp") : List.of("lat", "lon", "timestamp");
     return Schemas.object(required, pairs.toArray());
+  }
+
+  /** A nearby search's query: radiusKm and limit, each checked; any other parameter is a 400. */
+  private record Search(double radiusKm, int limit) {}
+
+  private static Search search(Context ctx) {
+    Validation v = new Validation();
+    ctx.queryParamMap()
+        .keySet()
+        .forEach(
+            k -> {
+              if (!k.equals("radiusKm") && !k.equals("limit")) {
+                v.add(k, "unknown query parameter; allowed: radiusKm, limit");
+              }
+            });
+    double radius = radius(ctx, v);
+    int limit = limit(ctx, v);
+    v.throwIfInvalid();
+    return new Search(radius, limit);
   }
 
   private static double radius(Context ctx, Validation v) {

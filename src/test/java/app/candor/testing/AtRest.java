@@ -122,38 +122,17 @@ public final class AtRest {
     if (url.isEmpty()) {
       return found(dir, needles);
     }
-    URI uri = URI.create(url.get().substring("jdbc:".length()));
-    String schema = "";
-    String user = "postgres";
-    for (String kv : uri.getQuery().split("&")) {
-      if (kv.startsWith("currentSchema=")) {
-        schema = kv.substring("currentSchema=".length());
-      } else if (kv.startsWith("user=")) {
-        user = kv.substring("user=".length());
-      }
-    }
-    Process dump =
-        new ProcessBuilder(
-                "pg_dump",
-                "-h",
-                uri.getHost(),
-                "-p",
-                Integer.toString(uri.getPort() < 0 ? 5432 : uri.getPort()),
-                "-U",
-                user,
-                "-n",
-                schema,
-                uri.getPath().substring(1))
-            .redirectErrorStream(true)
-            .start();
+    Process dump = pgDump(url.get());
     byte[] out = dump.getInputStream().readAllBytes();
-    assertThat(dump.waitFor()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+    assertThat(dump.waitFor()).as("pg_dump's exit status").isZero();
     assertThat(new String(out, StandardCharsets.UTF_8))
-        .contains("CREATE TABLE " + schema + ".transfers");
+        .as("a dump of Candor's schema")
+        .contains("CREATE TABLE ")
+        .contains(".transfers");
     List<String> hits = new ArrayList<>();
     for (String n : needles) {
       if (indexOf(out, n.getBytes(StandardCharsets.UTF_8)) >= 0) {
-        hits.add(n + " in the pg_dump of " + schema);
+        hits.add(n + " in the pg_dump");
       }
     }
     return hits;
